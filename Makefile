@@ -1,0 +1,73 @@
+# cvbench build. `make` builds build/cvbench and the static build/cvb-agent;
+# `make check` builds and runs the unit and integration tests;
+# `make install PREFIX=/usr/local` installs the tools. CI sets WERROR=-Werror.
+
+VERSION := 0.1.0
+GIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+PREFIX ?= /usr/local
+BUILD ?= build
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WERROR ?=
+PKGS := libcjson hwloc libvirt
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Messages are cut to their buffers on purpose, hence no -Wformat-truncation.
+CVB_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation $(WERROR) \
+	-D_GNU_SOURCE -DCVB_VERSION='"$(VERSION)"' -DCVB_GIT='"$(GIT)"' \
+	-Iharness -Ibackends -Iworkloads $(PKG_CFLAGS)
+
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+BACKEND_SRC := $(wildcard backends/*.c)
+WORKLOAD_SRC := $(filter-out workloads/agent_main.c,$(wildcard workloads/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(BACKEND_SRC))
+WORKLOAD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WORKLOAD_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all check unit-tests install clean format
+all: $(BUILD)/cvbench $(BUILD)/cvb-agent
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CVB_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libcvbcore.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libworkloads.a: $(WORKLOAD_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/cvbench: $(BUILD)/obj/harness/main.o $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# The agent is static: the same file runs on the host, as a container's PID 1
+# and as a VM's /init, with no loader or libraries to bring along.
+$(BUILD)/cvb-agent: $(BUILD)/obj/workloads/agent_main.o $(BUILD)/libworkloads.a
+	$(CC) $(CFLAGS) -static -o $@ $^ -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CVB_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+unit-tests: $(UNIT_BIN)
+
+check: all unit-tests
+	tests/run.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/cvbench $(DESTDIR)$(PREFIX)/bin/cvbench
+	install -D -m 0755 $(BUILD)/cvb-agent $(DESTDIR)$(PREFIX)/libexec/cvbench/cvb-agent
+	install -D -m 0644 results/cvbench-results.schema.json \
+		$(DESTDIR)$(PREFIX)/share/cvbench/cvbench-results.schema.json
+
+format:
+	clang-format -i harness/*.[ch] backends/*.[ch] workloads/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

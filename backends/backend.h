@@ -1,0 +1,103 @@
+/* The backend interface: how one instance of cvb-agent is started, observed
+ * and destroyed natively, in a container or in a VM. A backend knows nothing
+ * about statistics or output formats; the runner knows nothing about
+ * namespaces or libvirt beyond this table. */
+#ifndef CVB_BACKEND_H
+#define CVB_BACKEND_H
+
+#include "cvb_error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CVB_MAX_PHASES 16
+
+/* A named point in a launch, in ns since the launch call began (host
+ * CLOCK_MONOTONIC), e.g. "spawned", "cgroup_created", "qemu_running". */
+struct cvb_phase {
+	const char *name; /* static string */
+	int64_t t_ns;
+};
+
+struct cvb_launch_spec {
+	const char *run_id;        /* names everything: cvb-<run_id>-<index> */
+	unsigned index;            /* instance number within the run */
+	const char *agent_path;    /* the static cvb-agent on the host */
+	char *const *agent_args;   /* workload name then NAME=VALUE..., NULL-terminated */
+	const char *cpus;          /* cpulist to pin the instance to, or NULL */
+	int64_t t_start_ns;        /* host CLOCK_MONOTONIC just before launch() */
+};
+
+/* One running instance. The backend allocates it (with its private state in
+ * priv) and the runner reads out_fd and writes in_fd. */
+struct cvb_instance {
+	const struct cvb_backend *backend;
+	int out_fd; /* the agent's protocol output (stdout+stderr), non-blocking */
+	int in_fd;  /* the agent's control input; -1 once closed */
+	struct cvb_phase phases[CVB_MAX_PHASES];
+	size_t n_phases;
+	void *priv;
+};
+
+/* Host-side view of an instance; -1 where the backend cannot tell. */
+struct cvb_usage {
+	int64_t rss_bytes, pss_bytes, uss_bytes;
+	int64_t cpu_ns; /* user + system CPU time so far */
+};
+
+/* How an instance ended. */
+struct cvb_exit {
+	bool exited;     /* exited by itself with `code` */
+	int code;
+	int signal;      /* nonzero if killed by a signal */
+	bool killed;     /* we had to kill it (timeout, abort, no exit in time) */
+	int64_t cpu_ns;  /* CPU time of the instance, -1 if unknown */
+	int64_t max_rss_bytes; /* peak RSS, -1 if unknown */
+};
+
+enum cvb_backend_caps {
+	CVB_CAP_PIN = 1u << 0, /* honours cvb_launch_spec.cpus */
+};
+
+struct cvb_backend {
+	const char *name;
+	const char *summary;
+	unsigned caps;
+	int default_timeout_ms; /* per-sample bound unless the user gives one */
+
+	/* 0 if usable on this host; else -1 with a human reason in `reason`. */
+	int (*probe)(char *reason, size_t reason_len);
+
+	/* Starts one instance running cvb-agent with spec->agent_args. On
+	 * failure returns -1, fills err and leaves nothing behind. */
+	int (*launch)(const struct cvb_launch_spec *spec, struct cvb_instance **out,
+		      struct cvb_error *err);
+
+	/* Optional: host-side memory and CPU of the live instance. */
+	int (*measure)(struct cvb_instance *inst, struct cvb_usage *usage, struct cvb_error *err);
+
+	/* Optional: asks a workload that holds until stopped to finish; NULL
+	 * means closing in_fd is enough. */
+	int (*stop)(struct cvb_instance *inst, struct cvb_error *err);
+
+	/* Tears the instance down and fills *exit. With `graceful`, first gives
+	 * an agent that said DONE a moment to exit by itself. Idempotent: a
+	 * second call does nothing and returns 0; safe on a half-built instance.
+	 * Returns the first error met, after undoing everything it can. */
+	int (*destroy)(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+		       struct cvb_error *err);
+
+	/* Frees the instance after destroy. */
+	void (*release)(struct cvb_instance *inst);
+};
+
+/* The registry, NULL-terminated. */
+extern const struct cvb_backend *const cvb_backends[];
+
+const struct cvb_backend *cvb_backend_find(const char *name);
+
+/* Records a phase timestamp on the instance (host monotonic now - t_start). */
+void cvb_instance_mark(struct cvb_instance *inst, const char *phase, int64_t t_start_ns);
+
+#endif

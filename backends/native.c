@@ -1,0 +1,206 @@
+/* The native backend: the agent as an ordinary host process (the baseline
+ * every other backend is compared with). posix_spawn, optional pinning,
+ * its own process group so teardown reaches anything it forked. */
+#include "backend.h"
+#include "clock.h"
+#include "procfs.h"
+#include "cvb_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NATIVE_MAX_ARGS 64
+#define NATIVE_EXIT_GRACE_MS 2000
+
+extern const struct cvb_backend cvb_backend_native;
+
+struct native_state {
+	pid_t pid;    /* 0 until spawned */
+	int pidfd;    /* -1 if not open */
+	bool reaped;
+	struct cvb_exit exit;
+};
+
+static int native_probe(char *reason, size_t len)
+{
+	(void)reason;
+	(void)len;
+	return 0; /* a host that runs the harness can run a process */
+}
+
+static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+			  struct cvb_error *err);
+static void native_release(struct cvb_instance *inst);
+
+static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
+			 struct cvb_error *err)
+{
+	int outp[2] = {-1, -1}, inp[2] = {-1, -1};
+	struct cvb_instance *inst = calloc(1, sizeof(*inst));
+	struct native_state *st = calloc(1, sizeof(*st));
+	if (!inst || !st) {
+		free(inst);
+		free(st);
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	}
+	inst->backend = &cvb_backend_native;
+	inst->priv = st;
+	inst->out_fd = inst->in_fd = st->pidfd = -1;
+
+	char *argv[NATIVE_MAX_ARGS + 2];
+	size_t n = 0;
+	argv[n++] = (char *)spec->agent_path;
+	for (char *const *a = spec->agent_args; *a; a++) {
+		if (n > NATIVE_MAX_ARGS) {
+			cvb_error_set(err, E2BIG, "more than %d agent arguments", NATIVE_MAX_ARGS);
+			goto fail;
+		}
+		argv[n++] = *a;
+	}
+	argv[n] = NULL;
+	/* The same small environment every backend gives the agent; the run id
+	 * lets `cvbench cleanup` recognise a killed run's processes. */
+	char env_run[128], env_inst[128];
+	snprintf(env_run, sizeof(env_run), "CVB_RUN_ID=%s", spec->run_id);
+	snprintf(env_inst, sizeof(env_inst), "CVB_INSTANCE=cvb-%s-%u", spec->run_id, spec->index);
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_run, env_inst, NULL};
+
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(inp, O_CLOEXEC) < 0) {
+		cvb_error_errno(err, errno, "cannot create the agent's pipes");
+		goto fail;
+	}
+	struct cvb_spawn_opts o = {.argv = argv, .envp = envp, .stdin_fd = inp[0],
+				   .stdout_fd = outp[1], .stderr_fd = outp[1],
+				   .cpus = spec->cpus, .new_pgroup = true};
+	if (cvb_spawn(&o, &st->pid, err) < 0)
+		goto fail;
+	cvb_instance_mark(inst, "spawned", spec->t_start_ns);
+	close(outp[1]);
+	close(inp[0]);
+	outp[1] = inp[0] = -1;
+	inst->out_fd = outp[0];
+	inst->in_fd = inp[1];
+	fcntl(inst->out_fd, F_SETFL, O_NONBLOCK);
+	/* A pidfd lets destroy wait for the exit with a bound. */
+	st->pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (st->pidfd < 0) {
+		cvb_error_errno(err, errno, "pidfd_open(%d)", (int)st->pid);
+		goto fail;
+	}
+	*out = inst;
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0 && outp[i] != inst->out_fd)
+			close(outp[i]);
+		if (inp[i] >= 0 && inp[i] != inst->in_fd)
+			close(inp[i]);
+	}
+	native_destroy(inst, false, NULL, NULL);
+	native_release(inst);
+	return -1;
+}
+
+static int native_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb_error *err)
+{
+	struct native_state *st = inst->priv;
+	struct cvb_proc_memory m;
+	*u = (struct cvb_usage){-1, -1, -1, -1};
+	if (cvb_proc_memory_read("/proc", st->pid, &m, err) < 0)
+		return -1;
+	u->rss_bytes = m.rss_bytes;
+	u->pss_bytes = m.pss_bytes;
+	u->uss_bytes = m.uss_bytes;
+	return cvb_proc_cpu_ns_read("/proc", st->pid, &u->cpu_ns, err);
+}
+
+static bool wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int64_t deadline = cvb_now_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		int left = (int)((deadline - cvb_now_ns()) / 1000000);
+		int r = poll(&pfd, 1, left > 0 ? left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r > 0;
+	}
+}
+
+static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+			  struct cvb_error *err)
+{
+	struct native_state *st = inst->priv;
+	int rc = 0;
+	if (inst->in_fd >= 0) {
+		close(inst->in_fd);
+		inst->in_fd = -1;
+	}
+	if (st->pid > 0 && !st->reaped) {
+		st->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
+		bool gone = st->pidfd >= 0 && wait_readable(st->pidfd, graceful ? NATIVE_EXIT_GRACE_MS : 0);
+		st->exit.killed = !gone;
+		/* Kill the whole group before reaping: while the leader is a zombie
+		 * its pid (and so the group id) cannot be reused. This also ends
+		 * anything the agent forked and left behind. */
+		if (kill(-st->pid, SIGKILL) < 0 && errno != ESRCH)
+			rc = cvb_error_errno(err, errno, "cannot kill agent process group %d",
+					     (int)st->pid);
+		int status;
+		struct rusage ru;
+		pid_t r;
+		while ((r = wait4(st->pid, &status, 0, &ru)) < 0 && errno == EINTR)
+			;
+		if (r == st->pid) {
+			st->reaped = true;
+			st->exit.exited = WIFEXITED(status);
+			st->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+			st->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+			st->exit.cpu_ns = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+					  (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+			st->exit.max_rss_bytes = (int64_t)ru.ru_maxrss * 1024;
+		} else if (rc == 0) {
+			rc = cvb_error_errno(err, errno, "cannot reap agent %d", (int)st->pid);
+		}
+	}
+	if (st->pidfd >= 0) {
+		close(st->pidfd);
+		st->pidfd = -1;
+	}
+	if (inst->out_fd >= 0) {
+		close(inst->out_fd);
+		inst->out_fd = -1;
+	}
+	if (exit)
+		*exit = st->exit;
+	return rc;
+}
+
+static void native_release(struct cvb_instance *inst)
+{
+	if (!inst)
+		return;
+	free(inst->priv);
+	free(inst);
+}
+
+const struct cvb_backend cvb_backend_native = {
+	.name = "native",
+	.summary = "the agent as an ordinary host process (the baseline)",
+	.caps = CVB_CAP_PIN,
+	.default_timeout_ms = 10000,
+	.probe = native_probe,
+	.launch = native_launch,
+	.measure = native_measure,
+	.destroy = native_destroy,
+	.release = native_release,
+};

@@ -1,0 +1,47 @@
+/* cvbench: container or VM? Measured. Dispatches to the subcommands. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cvbench COMMAND [OPTIONS]\n"
+		"\n"
+		"Runs one identical workload agent natively, in a container and in a VM,\n"
+		"and measures what each costs on this host.\n"
+		"\n"
+		"commands:\n"
+		"  run       measure: launches per backend x workload cell, results JSON\n"
+		"  list      backends (usable here or why not) and workloads\n"
+		"  env       host facts (text, or --json)\n"
+		"\n"
+		"'cvbench COMMAND --help' describes each. Options: --help, --version.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CVB_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return CVB_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("cvbench %s (git %s)\n", CVB_VERSION, CVB_GIT);
+		return CVB_EXIT_OK;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cvb_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return cvb_cmd_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "env") == 0)
+		return cvb_cmd_env(argc - 1, argv + 1);
+	fprintf(stderr, "cvbench: unknown command '%s' (commands: run, list, env; see 'cvbench --help')\n",
+		cmd);
+	return CVB_EXIT_USAGE;
+}

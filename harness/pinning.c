@@ -1,0 +1,39 @@
+#include "pinning.h"
+
+#include <errno.h>
+
+int cvb_pin_resolve(struct cvb_plan *plan, hwloc_topology_t topo, struct cvb_error *err)
+{
+	if (plan->pin_mode == CVB_PIN_NONE)
+		return 0;
+	hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
+	char allowed_s[256];
+	hwloc_bitmap_list_snprintf(allowed_s, sizeof(allowed_s), allowed);
+
+	if (plan->pin_mode == CVB_PIN_AUTO) {
+		int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+		hwloc_obj_t core = ncores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, ncores - 1)
+					      : NULL;
+		hwloc_obj_t pu = core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset,
+									  HWLOC_OBJ_PU, 0)
+				      : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, 0);
+		if (!pu)
+			return cvb_error_set(err, ENODEV, "--pin auto: hwloc found no processing unit");
+		snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), "%u", pu->os_index);
+		return 0;
+	}
+	hwloc_bitmap_t want = hwloc_bitmap_alloc();
+	if (!want)
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	int rc = 0;
+	if (hwloc_bitmap_list_sscanf(want, plan->pin_cpus) < 0)
+		rc = cvb_error_set(err, EINVAL, "--pin: bad CPU list '%s'", plan->pin_cpus);
+	else if (!hwloc_bitmap_isincluded(want, allowed))
+		rc = cvb_error_set(err, EINVAL,
+				   "--pin: CPUs '%s' are not all available here (allowed: %s)",
+				   plan->pin_cpus, allowed_s);
+	else
+		hwloc_bitmap_list_snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), want);
+	hwloc_bitmap_free(want);
+	return rc;
+}

@@ -1,0 +1,297 @@
+#include "plan.h"
+#include "parse_num.h"
+#include "cvb_spawn.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAM_ARGS 64
+
+void cvb_plan_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cvbench run [OPTIONS]\n"
+		"\n"
+		"Launches the agent again and again in each cell (backend x workload),\n"
+		"interleaving cells, and writes one results JSON document.\n"
+		"\n"
+		"  --backend LIST     backends, comma-separated (default: native)\n"
+		"  --workload LIST    workloads, comma-separated (default: ready)\n"
+		"  --param NAME=N     workload parameter, for every selected workload that has it\n"
+		"                     (repeatable; see 'cvbench list')\n"
+		"  --reps N           measured launches per cell (default: %d)\n"
+		"  --warmup K         launches per cell discarded first, counted (default: %d)\n"
+		"  --timeout SEC      bound on one launch, READY to exit (default: per backend,\n"
+		"                     native 10)\n"
+		"  --settle-ms N      wait after READY before measuring a workload that holds\n"
+		"                     until stopped (default: %d)\n"
+		"  --pin none|auto|LIST  pin instances: not at all (default), to a PU chosen\n"
+		"                     with hwloc, or to a CPU list such as 1 or 0,2-3\n"
+		"  --out FILE         results file (default: ./cvbench-<run-id>.json); written\n"
+		"                     atomically, also when the run fails or is interrupted\n"
+		"  --seed N           bootstrap seed, recorded (default: %llu)\n"
+		"  --resamples N      bootstrap resamples (default: %u)\n"
+		"  --agent PATH       the cvb-agent binary (default: next to cvbench, or $CVB_AGENT)\n"
+		"  --dry-run          print the plan and exit\n"
+		"  --quiet            no progress or summary on stdout\n"
+		"  --help             this text\n"
+		"\n"
+		"Exit status: 0 every cell ok (or skipped with its reason, if any cell ran);\n"
+		"1 a cell failed, or nothing could run; 2 bad usage or input (no file written);\n"
+		"130 interrupted (the file keeps what was measured, marked incomplete).\n",
+		CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS,
+		(unsigned long long)CVB_BOOTSTRAP_SEED_DEFAULT, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
+}
+
+/* Splits a comma-separated list, calling add for each non-empty item. */
+static int each_item(const char *list, const char *what,
+		     int (*add)(struct cvb_plan *, const char *, struct cvb_error *),
+		     struct cvb_plan *plan, struct cvb_error *err)
+{
+	char buf[512];
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return cvb_error_set(err, EINVAL, "%s: list too long", what);
+	char *save = NULL;
+	int n = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++)
+		if (add(plan, tok, err) < 0)
+			return -1;
+	if (n == 0)
+		return cvb_error_set(err, EINVAL, "%s: empty list", what);
+	return 0;
+}
+
+static void names_of_backends(char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; cvb_backends[i] && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					cvb_backends[i]->name);
+}
+
+static void names_of_workloads(char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; cvb_workloads[i] && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					cvb_workloads[i]->name);
+}
+
+static int add_backend(struct cvb_plan *plan, const char *name, struct cvb_error *err)
+{
+	char known[256];
+	const struct cvb_backend *b = cvb_backend_find(name);
+	if (!b) {
+		names_of_backends(known, sizeof(known));
+		return cvb_error_set(err, EINVAL, "unknown backend '%s' (known: %s)", name, known);
+	}
+	for (size_t i = 0; i < plan->n_backends; i++)
+		if (plan->backends[i] == b)
+			return cvb_error_set(err, EINVAL, "backend '%s' given twice", name);
+	if (plan->n_backends == CVB_PLAN_MAX_BACKENDS)
+		return cvb_error_set(err, EINVAL, "too many backends");
+	plan->backends[plan->n_backends++] = b;
+	return 0;
+}
+
+static int add_workload(struct cvb_plan *plan, const char *name, struct cvb_error *err)
+{
+	char known[512];
+	const struct cvb_workload *w = cvb_workload_find(name);
+	if (!w) {
+		names_of_workloads(known, sizeof(known));
+		return cvb_error_set(err, EINVAL, "unknown workload '%s' (known: %s)", name, known);
+	}
+	for (size_t i = 0; i < plan->n_workloads; i++)
+		if (plan->workloads[i] == w)
+			return cvb_error_set(err, EINVAL, "workload '%s' given twice", name);
+	if (plan->n_workloads == CVB_PLAN_MAX_WORKLOADS)
+		return cvb_error_set(err, EINVAL, "too many workloads");
+	size_t k = plan->n_workloads++;
+	plan->workloads[k] = w;
+	for (size_t i = 0; i < cvb_workload_param_count(w); i++)
+		plan->params[k][i] = w->params[i].def;
+	return 0;
+}
+
+/* Applies NAME=VALUE to every selected workload that has NAME. */
+static int apply_param(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
+{
+	char name[64];
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name))
+		return cvb_error_set(err, EINVAL, "--param: expected NAME=VALUE, got '%s'", arg);
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	bool used = false;
+	for (size_t k = 0; k < plan->n_workloads; k++) {
+		const struct cvb_workload *w = plan->workloads[k];
+		int idx = cvb_workload_param_index(w, name);
+		if (idx < 0)
+			continue;
+		char what[128];
+		snprintf(what, sizeof(what), "--param %s (workload %s)", name, w->name);
+		if (cvb_parse_int64(what, eq + 1, w->params[idx].min, w->params[idx].max,
+				    &plan->params[k][idx], err) < 0)
+			return -1;
+		used = true;
+	}
+	if (!used)
+		return cvb_error_set(err, EINVAL,
+				     "--param: no selected workload has a parameter '%s' (see "
+				     "'cvbench list')",
+				     name);
+	return 0;
+}
+
+static int parse_pin(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
+{
+	if (strcmp(arg, "none") == 0) {
+		plan->pin_mode = CVB_PIN_NONE;
+		return 0;
+	}
+	if (strcmp(arg, "auto") == 0) {
+		plan->pin_mode = CVB_PIN_AUTO;
+		return 0;
+	}
+	if (cvb_cpulist_valid(arg, err) < 0 ||
+	    snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), "%s", arg) >=
+		    (int)sizeof(plan->pin_cpus))
+		return cvb_error_set(err, EINVAL,
+				     "--pin: expected none, auto or a CPU list such as 1 or 0,2-3, "
+				     "got '%s'",
+				     arg);
+	plan->pin_mode = CVB_PIN_LIST;
+	return 0;
+}
+
+enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
+				     struct cvb_error *err)
+{
+	enum {
+		OPT_BACKEND = 256, OPT_WORKLOAD, OPT_PARAM, OPT_REPS, OPT_WARMUP, OPT_TIMEOUT,
+		OPT_SETTLE, OPT_PIN, OPT_OUT, OPT_SEED, OPT_RESAMPLES, OPT_AGENT, OPT_DRY_RUN,
+		OPT_QUIET, OPT_HELP,
+	};
+	static const struct option opts[] = {
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"workload", required_argument, NULL, OPT_WORKLOAD},
+		{"param", required_argument, NULL, OPT_PARAM},
+		{"reps", required_argument, NULL, OPT_REPS},
+		{"warmup", required_argument, NULL, OPT_WARMUP},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"settle-ms", required_argument, NULL, OPT_SETTLE},
+		{"pin", required_argument, NULL, OPT_PIN},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"resamples", required_argument, NULL, OPT_RESAMPLES},
+		{"agent", required_argument, NULL, OPT_AGENT},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"help", no_argument, NULL, OPT_HELP},
+		{0},
+	};
+	const char *backends = "native", *workloads = "ready";
+	const char *param_args[MAX_PARAM_ARGS];
+	size_t n_params = 0;
+	int64_t v;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->reps = CVB_DEFAULT_REPS;
+	plan->warmup = CVB_DEFAULT_WARMUP;
+	plan->settle_ms = CVB_DEFAULT_SETTLE_MS;
+	plan->seed = CVB_BOOTSTRAP_SEED_DEFAULT;
+	plan->resamples = CVB_BOOTSTRAP_RESAMPLES_DEFAULT;
+
+	optind = 0; /* full re-initialisation: the parser may run more than once */
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BACKEND:
+			backends = optarg;
+			break;
+		case OPT_WORKLOAD:
+			workloads = optarg;
+			break;
+		case OPT_PARAM:
+			if (n_params == MAX_PARAM_ARGS)
+				return cvb_error_set(err, EINVAL, "--param: given too often");
+			param_args[n_params++] = optarg;
+			break;
+		case OPT_REPS:
+			if (cvb_parse_int64("--reps", optarg, 1, 1000000, &v, err) < 0)
+				return CVB_PARSE_ERROR;
+			plan->reps = (unsigned)v;
+			break;
+		case OPT_WARMUP:
+			if (cvb_parse_int64("--warmup", optarg, 0, 100000, &v, err) < 0)
+				return CVB_PARSE_ERROR;
+			plan->warmup = (unsigned)v;
+			break;
+		case OPT_TIMEOUT:
+			if (cvb_parse_seconds_ms("--timeout", optarg, 1, 86400000, &plan->timeout_ms,
+						 err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_SETTLE:
+			if (cvb_parse_int64("--settle-ms", optarg, 0, 3600000, &plan->settle_ms,
+					    err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_PIN:
+			if (parse_pin(plan, optarg, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_OUT:
+			if (!*optarg)
+				return cvb_error_set(err, EINVAL, "--out: empty file name");
+			plan->out_path = optarg;
+			break;
+		case OPT_SEED:
+			/* Full 64-bit range would need unsigned parsing; 63 bits suffice. */
+			if (cvb_parse_int64("--seed", optarg, 0, INT64_MAX, &v, err) < 0)
+				return CVB_PARSE_ERROR;
+			plan->seed = (uint64_t)v;
+			break;
+		case OPT_RESAMPLES:
+			if (cvb_parse_int64("--resamples", optarg, 100, 1000000, &v, err) < 0)
+				return CVB_PARSE_ERROR;
+			plan->resamples = (unsigned)v;
+			break;
+		case OPT_AGENT:
+			plan->agent_path = optarg;
+			break;
+		case OPT_DRY_RUN:
+			plan->dry_run = true;
+			break;
+		case OPT_QUIET:
+			plan->quiet = true;
+			break;
+		case OPT_HELP:
+			return CVB_PARSE_HELP;
+		case ':':
+			return cvb_error_set(err, EINVAL, "option '%s' needs a value (see 'cvbench run --help')",
+					     argv[optind - 1]);
+		default:
+			return cvb_error_set(err, EINVAL, "unknown option '%s' (see 'cvbench run --help')",
+					     argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cvb_error_set(err, EINVAL,
+				     "unexpected argument '%s' (see 'cvbench run --help')",
+				     argv[optind]);
+	if (each_item(backends, "--backend", add_backend, plan, err) < 0 ||
+	    each_item(workloads, "--workload", add_workload, plan, err) < 0)
+		return CVB_PARSE_ERROR;
+	for (size_t i = 0; i < n_params; i++)
+		if (apply_param(plan, param_args[i], err) < 0)
+			return CVB_PARSE_ERROR;
+	return CVB_PARSE_OK;
+}

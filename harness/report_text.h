@@ -1,0 +1,16 @@
+/* The human summary printed after a run. */
+#ifndef CVB_REPORT_TEXT_H
+#define CVB_REPORT_TEXT_H
+
+#include "runner.h"
+
+#include <stdio.h>
+
+/* Formats a value of `unit` for people: ns -> "1.23 ms", bytes -> "4.0 MiB". */
+void cvb_format_value(double v, const char *unit, char *buf, size_t len);
+
+/* One block per cell: status, and for each metric n, p50, p90, p99, ci95 and
+ * outlier count. */
+void cvb_report_text(FILE *out, const struct cvb_plan *plan, const struct cvb_run *run);
+
+#endif

@@ -1,0 +1,208 @@
+#include "results_json.h"
+#include "stats.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+cJSON *cvb_summary_to_json(const double *values, size_t n, uint64_t seed, unsigned resamples)
+{
+	struct cvb_summary s;
+	if (n == 0 || cvb_summarize(values, n, seed, resamples, &s) < 0)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "n", (double)s.n);
+	cJSON_AddNumberToObject(o, "min", s.min);
+	cJSON_AddNumberToObject(o, "p50", s.p50);
+	cJSON_AddNumberToObject(o, "p90", s.p90);
+	cJSON_AddNumberToObject(o, "p99", s.p99);
+	cJSON_AddNumberToObject(o, "max", s.max);
+	cJSON_AddNumberToObject(o, "mean", s.mean);
+	cJSON_AddNumberToObject(o, "sd", s.sd);
+	cJSON_AddNumberToObject(o, "cov", s.cov);
+	cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(s.ci95_lo));
+	cJSON_AddItemToArray(ci, cJSON_CreateNumber(s.ci95_hi));
+	cJSON *out = cJSON_AddArrayToObject(o, "outliers");
+	for (size_t i = 0; i < s.n_outliers; i++)
+		cJSON_AddItemToArray(out, cJSON_CreateNumber((double)s.outliers[i]));
+	cvb_summary_free(&s);
+	return o;
+}
+
+const char *cvb_run_status(const struct cvb_run *run)
+{
+	bool failed = false, incomplete = run->stop_signal != 0, any_ran = false;
+	for (size_t k = 0; k < run->n_cells; k++) {
+		failed |= run->cells[k].status == CVB_CELL_FAILED;
+		incomplete |= run->cells[k].status == CVB_CELL_INCOMPLETE;
+		any_ran |= run->cells[k].status != CVB_CELL_SKIPPED;
+	}
+	return failed || !any_ran ? "failed" : incomplete ? "incomplete" : "ok";
+}
+
+static cJSON *exit_to_json(const struct cvb_exit *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "exited", e->exited);
+	if (e->exited)
+		cJSON_AddNumberToObject(o, "code", e->code);
+	else
+		cJSON_AddNullToObject(o, "code");
+	if (e->signal)
+		cJSON_AddNumberToObject(o, "signal", e->signal);
+	else
+		cJSON_AddNullToObject(o, "signal");
+	cJSON_AddBoolToObject(o, "killed_by_cvbench", e->killed);
+	return o;
+}
+
+static cJSON *sample_to_json(const struct cvb_sample *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "index", s->index);
+	cJSON_AddBoolToObject(o, "warmup", s->warmup);
+	cJSON_AddStringToObject(o, "status", cvb_sample_status_name(s->status));
+	if (s->status != CVB_SAMPLE_OK)
+		cJSON_AddStringToObject(o, "reason", s->reason);
+	if (s->startup_ns >= 0)
+		cJSON_AddNumberToObject(o, "startup_ns", (double)s->startup_ns);
+	else
+		cJSON_AddNullToObject(o, "startup_ns");
+	if (s->startup_ns >= 0)
+		cJSON_AddNumberToObject(o, "agent_ready_clock_ns", (double)s->agent_ready_ns);
+	cJSON *ph = cJSON_AddObjectToObject(o, "phases_ns");
+	for (size_t i = 0; i < s->n_phases; i++)
+		cJSON_AddNumberToObject(ph, s->phases[i].name, (double)s->phases[i].t_ns);
+	if (s->done_seen)
+		cJSON_AddNumberToObject(o, "done_status", s->done_status);
+	else
+		cJSON_AddNullToObject(o, "done_status");
+	cJSON_AddItemToObject(o, "exit", exit_to_json(&s->exit));
+	cJSON_AddNumberToObject(o, "noise_lines", (double)s->noise_lines);
+	return o;
+}
+
+static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "backend", c->backend->name);
+	cJSON_AddStringToObject(o, "workload", c->workload->name);
+	cJSON *params = cJSON_AddObjectToObject(o, "params");
+	for (size_t i = 0; i < cvb_workload_param_count(c->workload); i++)
+		cJSON_AddNumberToObject(params, c->workload->params[i].name, (double)c->params[i]);
+	cJSON_AddStringToObject(o, "status", cvb_cell_status_name(c->status));
+	if (c->status != CVB_CELL_OK)
+		cJSON_AddStringToObject(o, "reason", c->reason);
+	cJSON_AddNumberToObject(o, "timeout_ms", c->timeout_ms);
+	if (c->cpus)
+		cJSON_AddStringToObject(o, "pinned_cpus", c->cpus);
+	else
+		cJSON_AddNullToObject(o, "pinned_cpus");
+
+	unsigned failed = 0, warm = 0;
+	for (size_t i = 0; i < c->n_samples; i++) {
+		failed += c->samples[i].status == CVB_SAMPLE_FAILED;
+		warm += c->samples[i].warmup;
+	}
+	cJSON *counts = cJSON_AddObjectToObject(o, "launch_counts");
+	cJSON_AddNumberToObject(counts, "total", (double)c->n_samples);
+	cJSON_AddNumberToObject(counts, "warmup", warm);
+	cJSON_AddNumberToObject(counts, "warmup_ok", c->warmup_done);
+	cJSON_AddNumberToObject(counts, "measured_ok", c->measured_ok);
+	cJSON_AddNumberToObject(counts, "failed", failed);
+
+	cJSON *metrics = cJSON_AddObjectToObject(o, "metrics");
+	for (size_t i = 0; i < c->n_series; i++) {
+		const struct cvb_series *s = &c->series[i];
+		cJSON *m = cJSON_AddObjectToObject(metrics, s->name);
+		cJSON_AddStringToObject(m, "unit", s->unit);
+		cJSON_AddStringToObject(m, "better",
+					s->better == CVB_LOWER_IS_BETTER ? "lower" : "higher");
+		cJSON *vals = cJSON_AddArrayToObject(m, "samples");
+		cJSON *idx = cJSON_AddArrayToObject(m, "launch_index");
+		for (size_t j = 0; j < s->n; j++) {
+			cJSON_AddItemToArray(vals, cJSON_CreateNumber(s->values[j]));
+			cJSON_AddItemToArray(idx, cJSON_CreateNumber(s->sample_index[j]));
+		}
+		cJSON_AddItemToObject(m, "summary",
+				      cvb_summary_to_json(s->values, s->n, plan->seed,
+							  plan->resamples));
+	}
+	cJSON *launches = cJSON_AddArrayToObject(o, "launches");
+	for (size_t i = 0; i < c->n_samples; i++)
+		cJSON_AddItemToArray(launches, sample_to_json(&c->samples[i]));
+	return o;
+}
+
+static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *run)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *cmd = cJSON_AddArrayToObject(o, "command_line");
+	for (int i = 0; i < run->argc; i++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(run->argv[i]));
+	cJSON *b = cJSON_AddArrayToObject(o, "backends");
+	for (size_t i = 0; i < plan->n_backends; i++)
+		cJSON_AddItemToArray(b, cJSON_CreateString(plan->backends[i]->name));
+	cJSON *w = cJSON_AddArrayToObject(o, "workloads");
+	for (size_t i = 0; i < plan->n_workloads; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(plan->workloads[i]->name));
+	cJSON_AddNumberToObject(o, "reps", plan->reps);
+	cJSON_AddNumberToObject(o, "warmup", plan->warmup);
+	if (plan->timeout_ms)
+		cJSON_AddNumberToObject(o, "timeout_ms", (double)plan->timeout_ms);
+	else
+		cJSON_AddNullToObject(o, "timeout_ms");
+	cJSON_AddNumberToObject(o, "settle_ms", (double)plan->settle_ms);
+	cJSON *pin = cJSON_AddObjectToObject(o, "pin");
+	static const char *const modes[] = {"none", "auto", "list"};
+	cJSON_AddStringToObject(pin, "mode", modes[plan->pin_mode]);
+	if (plan->pin_mode != CVB_PIN_NONE)
+		cJSON_AddStringToObject(pin, "cpus", plan->pin_cpus);
+	else
+		cJSON_AddNullToObject(pin, "cpus");
+	cJSON_AddStringToObject(o, "order", "interleaved: round by round, every cell once per round");
+	cJSON_AddStringToObject(o, "startup_window",
+				"host CLOCK_MONOTONIC just before the backend's launch call to the "
+				"arrival of the agent's READY line");
+	cJSON *st = cJSON_AddObjectToObject(o, "statistics");
+	cJSON_AddStringToObject(st, "percentiles", "type 7 (linear interpolation, as R and NumPy)");
+	cJSON_AddStringToObject(st, "sd", "sample standard deviation (n - 1)");
+	cJSON_AddStringToObject(st, "outliers",
+				"flagged, never dropped: |0.6745 (x - median) / MAD| > 3.5");
+	cJSON_AddStringToObject(st, "ci95", "percentile bootstrap of the median");
+	char seed[32];
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan->seed);
+	cJSON_AddStringToObject(st, "bootstrap_seed", seed);
+	cJSON_AddNumberToObject(st, "bootstrap_resamples", plan->resamples);
+	cJSON *agent = cJSON_AddObjectToObject(o, "agent");
+	cJSON_AddStringToObject(agent, "path", run->agent_path);
+	struct stat sb;
+	if (stat(run->agent_path, &sb) == 0)
+		cJSON_AddNumberToObject(agent, "size_bytes", (double)sb.st_size);
+	else
+		cJSON_AddNullToObject(agent, "size_bytes");
+	return o;
+}
+
+cJSON *cvb_results_to_json(const struct cvb_plan *plan, const struct cvb_run *run)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "schema_version", CVB_SCHEMA_VERSION);
+	cJSON *tool = cJSON_AddObjectToObject(doc, "tool");
+	cJSON_AddStringToObject(tool, "name", "cvbench");
+	cJSON_AddStringToObject(tool, "version", CVB_VERSION);
+	cJSON_AddStringToObject(tool, "git", CVB_GIT);
+	cJSON_AddStringToObject(doc, "run_id", run->id);
+	cJSON_AddStringToObject(doc, "started_at", run->started_at);
+	cJSON_AddStringToObject(doc, "finished_at", run->finished_at);
+	cJSON_AddStringToObject(doc, "status", cvb_run_status(run));
+	if (run->stop_signal)
+		cJSON_AddNumberToObject(doc, "stopped_by_signal", run->stop_signal);
+	cJSON_AddItemToObject(doc, "host",
+			      run->host ? cJSON_Duplicate(run->host, true) : cJSON_CreateObject());
+	cJSON_AddItemToObject(doc, "config", config_to_json(plan, run));
+	cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
+	for (size_t k = 0; k < run->n_cells; k++)
+		cJSON_AddItemToArray(cells, cell_to_json(plan, &run->cells[k]));
+	return doc;
+}

@@ -1,0 +1,47 @@
+/* Runs a plan: one launch after another, cells interleaved round by round
+ * (A B A B ...) so that drift on the host spreads evenly over them. */
+#ifndef CVB_RUNNER_H
+#define CVB_RUNNER_H
+
+#include "plan.h"
+#include "results.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+/* Gives up on a cell after this many failed launches in a row with none ok:
+ * a broken agent should not cost reps x timeout. */
+#define CVB_MAX_CONSECUTIVE_FAILURES 3
+
+struct cvb_run {
+	char id[48];          /* names what the run creates: cvb-<id>-<n> */
+	char started_at[40];  /* RFC 3339, UTC */
+	char finished_at[40];
+	char agent_path[4096];
+	struct cvb_cell *cells;
+	size_t n_cells;
+	int stop_signal;      /* nonzero if a signal cut the run short */
+	cJSON *host;          /* host facts; owned */
+	char **argv;          /* the command line, for the record */
+	int argc;
+};
+
+/* Fills run->id and run->started_at from the current time and pid. */
+void cvb_run_init(struct cvb_run *run, int argc, char **argv);
+
+/* Creates the cells (backend x workload) and probes every backend: a cell
+ * whose backend is unusable here is `skipped` with the probe's reason. */
+int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb_error *err);
+
+/* Runs every cell's warm-up and measured launches, interleaved; progress goes
+ * to `progress` (NULL: silent). Stops early, keeping what it has, when a
+ * signal arrives. */
+void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *progress);
+
+/* One launch of cell's instance, filling *sample (harness/sample.c). */
+void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
+		    struct cvb_cell *cell, struct cvb_sample *sample);
+
+void cvb_run_free(struct cvb_run *run);
+
+#endif

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's benchmark command: installs what is missing, builds, and runs
+# the default benchmark on every backend available here, writing
+# results/default-<time>.json. Extra arguments go to `cvbench run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/services.sh
+make -j"$(nproc)"
+mkdir -p results
+out="results/default-$(date -u +%Y%m%dT%H%M%SZ).json"
+build/cvbench env
+echo
+exec build/cvbench run --backend native --workload ready,idle --reps 50 --warmup 5 --out "$out" "$@"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, starts the services
+# the tests need, builds with -Werror and runs the unit and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/services.sh
+make -j"$(nproc)" WERROR=-Werror all unit-tests
+exec make WERROR=-Werror check

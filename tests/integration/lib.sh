@@ -1,0 +1,44 @@
+# Shared helpers for the integration tests (sourced). Each check prints one
+# line; the script ends with `finish`, which prints a COUNTS line that
+# tests/run.sh adds up, and exits non-zero if any check failed.
+set -u
+BUILD=${BUILD:-build}
+CVBENCH="$BUILD/cvbench"
+SCHEMA=results/cvbench-results.schema.json
+T_PASS=0 T_FAIL=0 T_SKIP=0
+TMP=$(mktemp -d /tmp/cvb-itest-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { T_PASS=$((T_PASS + 1)); echo "  ok      $1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "  FAILED  $1${2:+: $2}"; }
+skip() { T_SKIP=$((T_SKIP + 1)); echo "  SKIP    $1: $2"; }
+
+# check NAME COMMAND...: passes if the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then pass "$name"; else fail "$name" "$(tail -n 3 "$TMP/check.out" | tr '\n' ' ')"; fi
+}
+
+# validate FILE: the file is valid against the results schema.
+validate() { /usr/bin/python3 -m jsonschema -i "$1" "$SCHEMA"; }
+
+# no_leftovers RUN_ID: no process of that run is alive.
+no_leftovers() {
+	local pids
+	pids=$(grep -l "CVB_RUN_ID=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
+	[ -z "$pids" ] || { echo "left behind: $pids"; return 1; }
+}
+
+# no_process REGEX: no process's command line matches (called directly, not
+# through sh -c, whose own command line would match).
+no_process() {
+	local pids
+	pids=$(pgrep -f -- "$1")
+	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
+}
+
+finish() {
+	echo "COUNTS $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" -eq 0 ]
+}

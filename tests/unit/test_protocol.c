@@ -1,0 +1,247 @@
+/* The agent protocol parser: whole lines, torn lines, noise, garbage,
+ * missing READY, and the order rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "protocol.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct events {
+	int ready, metric, done, error;
+	int64_t agent_ns;
+	char metric_name[64];
+	double value;
+	int status;
+	char error_msg[256];
+	char order[32]; /* R, M, D, E in arrival order */
+};
+
+static void record(void *ctx, const struct cvb_proto_event *ev)
+{
+	struct events *e = ctx;
+	size_t n = strlen(e->order);
+	switch (ev->kind) {
+	case CVB_PROTO_READY:
+		e->ready++;
+		e->agent_ns = ev->agent_ns;
+		e->order[n] = 'R';
+		break;
+	case CVB_PROTO_METRIC:
+		e->metric++;
+		snprintf(e->metric_name, sizeof(e->metric_name), "%s", ev->metric);
+		e->value = ev->value;
+		e->order[n] = 'M';
+		break;
+	case CVB_PROTO_DONE:
+		e->done++;
+		e->status = ev->status;
+		e->order[n] = 'D';
+		break;
+	case CVB_PROTO_ERROR:
+		e->error++;
+		snprintf(e->error_msg, sizeof(e->error_msg), "%s", ev->error);
+		e->order[n] = 'E';
+		break;
+	}
+}
+
+static void feed_all(struct cvb_proto *p, const char *s)
+{
+	cvb_proto_feed(p, s, strlen(s));
+}
+
+/* A well-formed stream gives READY, METRIC, DONE in order. */
+static void test_whole_stream(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 12345\n{\"metric\":\"x_ns\",\"value\":190.5}\nDONE 0\n");
+	cvb_proto_eof(&p);
+	assert_string_equal(e.order, "RMD");
+	assert_int_equal(e.agent_ns, 12345);
+	assert_string_equal(e.metric_name, "x_ns");
+	assert_true(e.value == 190.5);
+	assert_int_equal(e.status, 0);
+	assert_int_equal(p.noise_lines, 0);
+}
+
+/* Bytes arriving one at a time make the same events as whole lines. */
+static void test_torn_lines(void **state)
+{
+	(void)state;
+	const char *s = "READY 7\r\n{\"metric\":\"m\",\"value\":3}\r\nDONE 4\r\n";
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	for (size_t i = 0; s[i]; i++) {
+		cvb_proto_feed(&p, &s[i], 1);
+		if (i == 3) /* "READ" so far: nothing yet */
+			assert_int_equal(e.ready, 0);
+	}
+	assert_string_equal(e.order, "RMD");
+	assert_int_equal(e.agent_ns, 7);
+	assert_int_equal(e.status, 4);
+}
+
+/* A final line without newline counts at EOF, and only then. */
+static void test_unterminated_last_line(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 1\nDONE 0");
+	assert_string_equal(e.order, "R");
+	cvb_proto_eof(&p);
+	assert_string_equal(e.order, "RD");
+}
+
+/* Console noise before READY and after DONE is counted, not an error. */
+static void test_noise_around_protocol(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "[    0.000000] Linux version 6.1\nRun /init as init process\nREADY 5\n"
+		     "DONE 0\nreboot: Power down\n");
+	assert_string_equal(e.order, "RD");
+	assert_int_equal(p.noise_lines, 3);
+}
+
+/* Garbage only: no READY, no error, all noise; the tail keeps the last lines. */
+static void test_garbage_without_ready(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	char tail[256];
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "a\nb\nc\nd\ne\nREADYX 1\nREADY\nREADY 12abc\n");
+	cvb_proto_eof(&p);
+	assert_int_equal(e.ready, 0);
+	assert_int_equal(e.error, 0);
+	assert_int_equal(p.noise_lines, 8);
+	cvb_proto_tail(&p, tail, sizeof(tail));
+	assert_string_equal(tail, "e | READYX 1 | READY | READY 12abc");
+}
+
+/* Between READY and DONE anything that is not a result line is an error. */
+static void test_garbage_after_ready(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 1\nSegmentation fault\n");
+	assert_string_equal(e.order, "RE");
+	assert_non_null(strstr(e.error_msg, "Segmentation fault"));
+}
+
+/* Malformed JSON and JSON without the right fields are errors. */
+static void test_malformed_results(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"metric\":\"x\",\"value\":}",
+		"{\"metric\":\"x\"}",
+		"{\"metric\":\"\",\"value\":1}",
+		"{\"metric\":5,\"value\":1}",
+		"{\"metric\":\"x\",\"value\":\"1\"}",
+		"{not json",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct events e = {0};
+		struct cvb_proto p;
+		cvb_proto_init(&p, record, &e);
+		feed_all(&p, "READY 1\n");
+		feed_all(&p, bad[i]);
+		feed_all(&p, "\n");
+		assert_int_equal(e.metric, 0);
+		assert_int_equal(e.error, 1);
+		assert_non_null(strstr(e.error_msg, "malformed result line"));
+	}
+}
+
+/* DONE before READY, and a second READY, are errors. */
+static void test_order_errors(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "DONE 0\nREADY 1\nREADY 2\n");
+	assert_string_equal(e.order, "ERE");
+	assert_non_null(strstr(e.error_msg, "second READY"));
+}
+
+/* A negative DONE status is a status, not garbage. */
+static void test_negative_done(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 1\nDONE -3\n");
+	assert_string_equal(e.order, "RD");
+	assert_int_equal(e.status, -3);
+}
+
+/* An over-long line is one error while running, noise before READY. */
+static void test_overlong_line(void **state)
+{
+	(void)state;
+	char big[3000];
+	memset(big, 'x', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, big);
+	assert_int_equal(e.error, 0);
+	assert_int_equal(p.noise_lines, 1);
+	feed_all(&p, "READY 1\n");
+	feed_all(&p, big);
+	feed_all(&p, "DONE 0\n");
+	assert_string_equal(e.order, "RED");
+	assert_non_null(strstr(e.error_msg, "longer than"));
+}
+
+/* Several lines in one chunk, with an empty line and a NUL byte. */
+static void test_embedded_nul_and_empty(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	const char chunk[] = "READY 9\n\nDO\0NE 0\nDONE 0\n";
+	cvb_proto_feed(&p, chunk, sizeof(chunk) - 1);
+	assert_string_equal(e.order, "RED");
+	assert_non_null(strstr(e.error_msg, "DO?NE 0"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_whole_stream),
+		cmocka_unit_test(test_torn_lines),
+		cmocka_unit_test(test_unterminated_last_line),
+		cmocka_unit_test(test_noise_around_protocol),
+		cmocka_unit_test(test_garbage_without_ready),
+		cmocka_unit_test(test_garbage_after_ready),
+		cmocka_unit_test(test_malformed_results),
+		cmocka_unit_test(test_order_errors),
+		cmocka_unit_test(test_negative_done),
+		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_embedded_nul_and_empty),
+	};
+	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
+}

@@ -1,0 +1,100 @@
+/* cvb-agent: one static binary holding every workload. It runs as a host
+ * process, as a container's PID 1 and as a VM's /init, and speaks the line
+ * protocol of DESIGN.md on stdout:
+ *   READY <CLOCK_MONOTONIC ns of this kernel>
+ *   {"metric":"<name>","value":<number>}    (zero or more)
+ *   DONE <status>
+ * Usage: cvb-agent WORKLOAD [NAME=VALUE ...] | cvb-agent --list */
+#include "pid1.h"
+#include "workload.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void say_ready(void)
+{
+	struct timespec ts;
+	char line[64];
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(line, sizeof(line), "READY %" PRId64 "\n",
+		 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	cvb_emit_line(STDOUT_FILENO, line);
+}
+
+static void list_workloads(void)
+{
+	for (size_t i = 0; cvb_workloads[i]; i++) {
+		const struct cvb_workload *w = cvb_workloads[i];
+		printf("%-12s %s\n", w->name, w->help);
+		for (const struct cvb_param_desc *p = w->params; p && p->name; p++)
+			printf("    %s=N  %s (default %" PRId64 ", %" PRId64 "..%" PRId64 ")\n",
+			       p->name, p->help, p->def, p->min, p->max);
+	}
+}
+
+/* Parses NAME=VALUE arguments into ctx; on error writes a protocol-visible
+ * message and returns -1. The harness validates the same before launching,
+ * so this only catches a hand-run agent's typos. */
+static int parse_params(const struct cvb_workload *w, int argc, char **argv,
+			struct cvb_workload_ctx *ctx)
+{
+	for (size_t i = 0; i < cvb_workload_param_count(w); i++)
+		ctx->param[i] = w->params[i].def;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq) {
+			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n", argv[i]);
+			return -1;
+		}
+		*eq = '\0';
+		int idx = cvb_workload_param_index(w, argv[i]);
+		char *end;
+		errno = 0;
+		long long v = strtoll(eq + 1, &end, 10);
+		if (idx < 0 || errno || end == eq + 1 || *end || v < w->params[idx].min ||
+		    v > w->params[idx].max) {
+			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s=%s' for workload %s\n",
+				argv[i], eq + 1, w->name);
+			return -1;
+		}
+		ctx->param[idx] = v;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--list") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("usage: cvb-agent WORKLOAD [NAME=VALUE ...]\n\nworkloads:\n");
+		list_workloads();
+		return 0;
+	}
+	bool pid1 = getpid() == 1;
+	if (pid1)
+		cvb_pid1_ensure_console();
+	/* READY first: startup latency ends here, so nothing precedes it that a
+	 * workload could do later. */
+	say_ready();
+	if (pid1)
+		cvb_pid1_mount_basics();
+
+	int status = 2;
+	const struct cvb_workload *w = argc >= 2 ? cvb_workload_find(argv[1]) : NULL;
+	struct cvb_workload_ctx ctx = {.out_fd = STDOUT_FILENO, .in_fd = STDIN_FILENO};
+	if (!w)
+		dprintf(STDERR_FILENO, "cvb-agent: unknown or missing workload (try --list)\n");
+	else if (parse_params(w, argc - 2, argv + 2, &ctx) == 0)
+		status = w->run(&ctx);
+
+	char done[32];
+	snprintf(done, sizeof(done), "DONE %d\n", status);
+	cvb_emit_line(STDOUT_FILENO, done);
+	if (pid1 && cvb_pid1_is_machine_init())
+		cvb_pid1_poweroff();
+	return status;
+}

@@ -1,0 +1,40 @@
+/* Result lines of the agent protocol: {"metric":"<name>","value":<number>}. */
+#include "workload.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cvb_emit_line(int fd, const char *line)
+{
+	size_t len = strlen(line), off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, line + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int cvb_emit_metric(int fd, const char *metric, double value)
+{
+	char line[256];
+	int n;
+	/* Integral values (counts, ns, bytes) print exactly and without exponent;
+	 * others keep 12 significant digits, more than any clock here resolves. */
+	if (value == (double)(int64_t)value && fabs(value) < 9007199254740992.0)
+		n = snprintf(line, sizeof(line), "{\"metric\":\"%s\",\"value\":%" PRId64 "}\n",
+			     metric, (int64_t)value);
+	else
+		n = snprintf(line, sizeof(line), "{\"metric\":\"%s\",\"value\":%.12g}\n", metric,
+			     value);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	return cvb_emit_line(fd, line);
+}

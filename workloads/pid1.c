@@ -1,0 +1,62 @@
+#include "pid1.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The inode number the kernel gives the initial PID namespace
+ * (PROC_PID_INIT_INO in include/linux/proc_ns.h, fixed since Linux 3.8). */
+#define CVB_PROC_PID_INIT_INO 0xEFFFFFFCu
+
+void cvb_pid1_ensure_console(void)
+{
+	if (fcntl(STDOUT_FILENO, F_GETFD) >= 0)
+		return;
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+void cvb_pid1_mount_basics(void)
+{
+	if (!exists("/proc/self/stat")) {
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	}
+	if (!exists("/sys/kernel")) {
+		mkdir("/sys", 0555);
+		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+	}
+	if (!exists("/dev/null")) {
+		mkdir("/dev", 0755);
+		mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	}
+}
+
+bool cvb_pid1_is_machine_init(void)
+{
+	struct stat st;
+	return getpid() == 1 && stat("/proc/self/ns/pid", &st) == 0 &&
+	       st.st_ino == CVB_PROC_PID_INIT_INO;
+}
+
+void cvb_pid1_poweroff(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+}

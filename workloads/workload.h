@@ -1,0 +1,65 @@
+/* The workload table. Every workload the agent can run is one file defining a
+ * `const struct cvb_workload` and one line in workloads/registry.c. The
+ * harness links the same table to validate names and parameters before a run
+ * and to know each metric's unit and direction. */
+#ifndef CVB_WORKLOAD_H
+#define CVB_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cvb_better { CVB_LOWER_IS_BETTER, CVB_HIGHER_IS_BETTER };
+
+struct cvb_metric_desc {
+	const char *name; /* e.g. "syscall_getppid_ns" */
+	const char *unit; /* "ns", "bytes", "ops/s", ... */
+	enum cvb_better better;
+	const char *help;
+};
+
+/* Parameters are integers given as name=value on the agent's command line. */
+struct cvb_param_desc {
+	const char *name;
+	const char *help;
+	int64_t def, min, max;
+};
+
+#define CVB_MAX_PARAMS 8
+
+/* What a run function gets: its parameters (in descriptor order, defaults
+ * filled in) and the agent's output channel. */
+struct cvb_workload_ctx {
+	int64_t param[CVB_MAX_PARAMS];
+	int out_fd; /* protocol output (stdout, or the VM console) */
+	int in_fd;  /* control input: EOF or a line asks the workload to stop */
+};
+
+struct cvb_workload {
+	const char *name;
+	const char *help;
+	const struct cvb_param_desc *params; /* NULL-name terminated, or NULL */
+	const struct cvb_metric_desc *metrics; /* NULL-name terminated, or NULL */
+	/* True if the workload keeps running after READY until the host stops it
+	 * (closes the input or writes a line): the host measures it meanwhile. */
+	bool holds_until_stopped;
+	/* Runs after READY was written; emits result lines with cvb_emit_metric.
+	 * Returns the DONE status: 0 for success. */
+	int (*run)(const struct cvb_workload_ctx *ctx);
+};
+
+/* The registry (workloads/registry.c), NULL-terminated. */
+extern const struct cvb_workload *const cvb_workloads[];
+
+const struct cvb_workload *cvb_workload_find(const char *name);
+const struct cvb_metric_desc *cvb_workload_metric(const struct cvb_workload *w, const char *name);
+/* Index of a parameter by name, or -1. */
+int cvb_workload_param_index(const struct cvb_workload *w, const char *name);
+size_t cvb_workload_param_count(const struct cvb_workload *w);
+
+/* Protocol output helpers for run functions (workloads/emit.c). Each writes
+ * one whole line with a single write(2), so lines never interleave. */
+int cvb_emit_metric(int fd, const char *metric, double value);
+int cvb_emit_line(int fd, const char *line);
+
+#endif
