@@ -21,12 +21,12 @@ struct cvb_phase {
 };
 
 struct cvb_launch_spec {
-	const char *run_id;        /* names everything: cvb-<run_id>-<index> */
-	unsigned index;            /* instance number within the run */
-	const char *agent_path;    /* the static cvb-agent on the host */
-	char *const *agent_args;   /* workload name then NAME=VALUE..., NULL-terminated */
-	const char *cpus;          /* cpulist to pin the instance to, or NULL */
-	int64_t t_start_ns;        /* host CLOCK_MONOTONIC just before launch() */
+	const char *run_id;      /* names everything: cvb-<run_id>-<index> */
+	unsigned index;          /* instance number within the run */
+	const char *agent_path;  /* the static cvb-agent on the host */
+	char *const *agent_args; /* workload name then NAME=VALUE..., NULL-terminated */
+	const char *cpus;        /* cpulist to pin the instance to, or NULL */
+	int64_t t_start_ns;      /* host CLOCK_MONOTONIC just before launch() */
 };
 
 /* One running instance. The backend allocates it (with its private state in
@@ -48,11 +48,11 @@ struct cvb_usage {
 
 /* How an instance ended. */
 struct cvb_exit {
-	bool exited;     /* exited by itself with `code` */
+	bool exited; /* exited by itself with `code` */
 	int code;
-	int signal;      /* nonzero if killed by a signal */
-	bool killed;     /* we had to kill it (timeout, abort, no exit in time) */
-	int64_t cpu_ns;  /* CPU time of the instance, -1 if unknown */
+	int signal;            /* nonzero if killed by a signal */
+	bool killed;           /* we had to kill it (timeout, abort, no exit in time) */
+	int64_t cpu_ns;        /* CPU time of the instance, -1 if unknown */
 	int64_t max_rss_bytes; /* peak RSS, -1 if unknown */
 };
 
@@ -72,7 +72,7 @@ struct cvb_backend {
 	/* Starts one instance running cvb-agent with spec->agent_args. On
 	 * failure returns -1, fills err and leaves nothing behind. */
 	int (*launch)(const struct cvb_launch_spec *spec, struct cvb_instance **out,
-		      struct cvb_error *err);
+	              struct cvb_error *err);
 
 	/* Optional: host-side memory and CPU of the live instance. */
 	int (*measure)(struct cvb_instance *inst, struct cvb_usage *usage, struct cvb_error *err);
@@ -86,7 +86,7 @@ struct cvb_backend {
 	 * second call does nothing and returns 0; safe on a half-built instance.
 	 * Returns the first error met, after undoing everything it can. */
 	int (*destroy)(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
-		       struct cvb_error *err);
+	               struct cvb_error *err);
 
 	/* Frees the instance after destroy. */
 	void (*release)(struct cvb_instance *inst);

@@ -24,8 +24,8 @@
 extern const struct cvb_backend cvb_backend_native;
 
 struct native_state {
-	pid_t pid;    /* 0 until spawned */
-	int pidfd;    /* -1 if not open */
+	pid_t pid; /* 0 until spawned */
+	int pidfd; /* -1 if not open */
 	bool reaped;
 	struct cvb_exit exit;
 };
@@ -38,11 +38,11 @@ static int native_probe(char *reason, size_t len)
 }
 
 static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
-			  struct cvb_error *err);
+                          struct cvb_error *err);
 static void native_release(struct cvb_instance *inst);
 
 static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
-			 struct cvb_error *err)
+                         struct cvb_error *err)
 {
 	int outp[2] = {-1, -1}, inp[2] = {-1, -1};
 	struct cvb_instance *inst = calloc(1, sizeof(*inst));
@@ -78,9 +78,13 @@ static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance
 		cvb_error_errno(err, errno, "cannot create the agent's pipes");
 		goto fail;
 	}
-	struct cvb_spawn_opts o = {.argv = argv, .envp = envp, .stdin_fd = inp[0],
-				   .stdout_fd = outp[1], .stderr_fd = outp[1],
-				   .cpus = spec->cpus, .new_pgroup = true};
+	struct cvb_spawn_opts o = {.argv = argv,
+	                           .envp = envp,
+	                           .stdin_fd = inp[0],
+	                           .stdout_fd = outp[1],
+	                           .stderr_fd = outp[1],
+	                           .cpus = spec->cpus,
+	                           .new_pgroup = true};
 	if (cvb_spawn(&o, &st->pid, err) < 0)
 		goto fail;
 	cvb_instance_mark(inst, "spawned", spec->t_start_ns);
@@ -137,7 +141,7 @@ static bool wait_readable(int fd, int timeout_ms)
 }
 
 static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
-			  struct cvb_error *err)
+                          struct cvb_error *err)
 {
 	struct native_state *st = inst->priv;
 	int rc = 0;
@@ -147,14 +151,15 @@ static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_e
 	}
 	if (st->pid > 0 && !st->reaped) {
 		st->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
-		bool gone = st->pidfd >= 0 && wait_readable(st->pidfd, graceful ? NATIVE_EXIT_GRACE_MS : 0);
+		bool gone =
+		    st->pidfd >= 0 && wait_readable(st->pidfd, graceful ? NATIVE_EXIT_GRACE_MS : 0);
 		st->exit.killed = !gone;
 		/* Kill the whole group before reaping: while the leader is a zombie
 		 * its pid (and so the group id) cannot be reused. This also ends
 		 * anything the agent forked and left behind. */
 		if (kill(-st->pid, SIGKILL) < 0 && errno != ESRCH)
 			rc = cvb_error_errno(err, errno, "cannot kill agent process group %d",
-					     (int)st->pid);
+			                     (int)st->pid);
 		int status;
 		struct rusage ru;
 		pid_t r;
@@ -165,8 +170,9 @@ static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_e
 			st->exit.exited = WIFEXITED(status);
 			st->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 			st->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-			st->exit.cpu_ns = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-					  (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+			st->exit.cpu_ns =
+			    (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+			    (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
 			st->exit.max_rss_bytes = (int64_t)ru.ru_maxrss * 1024;
 		} else if (rc == 0) {
 			rc = cvb_error_errno(err, errno, "cannot reap agent %d", (int)st->pid);
@@ -194,13 +200,13 @@ static void native_release(struct cvb_instance *inst)
 }
 
 const struct cvb_backend cvb_backend_native = {
-	.name = "native",
-	.summary = "the agent as an ordinary host process (the baseline)",
-	.caps = CVB_CAP_PIN,
-	.default_timeout_ms = 10000,
-	.probe = native_probe,
-	.launch = native_launch,
-	.measure = native_measure,
-	.destroy = native_destroy,
-	.release = native_release,
+    .name = "native",
+    .summary = "the agent as an ordinary host process (the baseline)",
+    .caps = CVB_CAP_PIN,
+    .default_timeout_ms = 10000,
+    .probe = native_probe,
+    .launch = native_launch,
+    .measure = native_measure,
+    .destroy = native_destroy,
+    .release = native_release,
 };

@@ -7,8 +7,8 @@
 extern const struct cvb_backend cvb_backend_native;
 
 const struct cvb_backend *const cvb_backends[] = {
-	&cvb_backend_native,
-	NULL,
+    &cvb_backend_native,
+    NULL,
 };
 
 const struct cvb_backend *cvb_backend_find(const char *name)
@@ -23,5 +23,5 @@ void cvb_instance_mark(struct cvb_instance *inst, const char *phase, int64_t t_s
 {
 	if (inst->n_phases < CVB_MAX_PHASES)
 		inst->phases[inst->n_phases++] =
-			(struct cvb_phase){.name = phase, .t_ns = cvb_now_ns() - t_start_ns};
+		    (struct cvb_phase){.name = phase, .t_ns = cvb_now_ns() - t_start_ns};
 }

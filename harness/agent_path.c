@@ -46,7 +46,7 @@ int cvb_agent_locate(const char *given, char *out, size_t len, struct cvb_error 
 	if (check_executable(cand2, out, len, NULL) == 0)
 		return 0;
 	return cvb_error_set(err, ENOENT,
-			     "cannot find cvb-agent (looked at %s and %s); build it with 'make' "
-			     "or pass --agent PATH",
-			     cand, cand2);
+	                     "cannot find cvb-agent (looked at %s and %s); build it with 'make' "
+	                     "or pass --agent PATH",
+	                     cand, cand2);
 }

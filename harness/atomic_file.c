@@ -28,7 +28,7 @@ static int make_temp(const char *path, char *tmp, size_t len, struct cvb_error *
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return cvb_error_errno(err, errno, "cannot create a file in '%s' for '%s'", dir,
-				       path);
+		                       path);
 	return fd;
 }
 
@@ -36,7 +36,8 @@ int cvb_atomic_check_writable(const char *path, struct cvb_error *err)
 {
 	struct stat st;
 	char tmp[PATH_MAX];
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	size_t len = strlen(path);
+	if ((stat(path, &st) == 0 && S_ISDIR(st.st_mode)) || (len && path[len - 1] == '/'))
 		return cvb_error_set(err, EISDIR, "'%s' is a directory; give a file name", path);
 	int fd = make_temp(path, tmp, sizeof(tmp), err);
 	if (fd < 0)

@@ -14,9 +14,9 @@
  * superblock flags and the cgroup options the kernel prints (anything with
  * '=' such as name= and release_agent= is skipped separately). */
 static const char *const v1_non_controllers[] = {
-	"rw",	    "ro",	     "sync",	     "dirsync",	     "mand",	      "lazytime",
-	"noprefix", "xattr", "clone_children", "cpuset_v2_mode", "favordynmods", "none",
-	NULL,
+    "rw",           "ro",       "sync",  "dirsync",        "mand",
+    "lazytime",     "noprefix", "xattr", "clone_children", "cpuset_v2_mode",
+    "favordynmods", "none",     NULL,
 };
 
 const char *cvb_cgroup_mode_name(enum cvb_cgroup_mode mode)
@@ -160,7 +160,7 @@ static int layout_add_v1(struct cvb_cgroup_layout *layout, struct cvb_cgroup_v1_
 	}
 
 	struct cvb_cgroup_v1_hierarchy *p =
-		realloc(layout->v1, (layout->n_v1 + 1) * sizeof(*layout->v1));
+	    realloc(layout->v1, (layout->n_v1 + 1) * sizeof(*layout->v1));
 	if (!p)
 		return -1;
 	layout->v1 = p;
@@ -174,7 +174,7 @@ static int layout_add_v1(struct cvb_cgroup_layout *layout, struct cvb_cgroup_v1_
  * (id, parent, major:minor, root, mount point, options, optional fields, "-",
  * fstype, source, super options). Only cgroup and cgroup2 mounts are kept. */
 static int mountinfo_line_parse(char *line, struct cvb_cgroup_layout *layout, bool *v2_at_root,
-				const char *path, size_t lineno, struct cvb_error *err)
+                                const char *path, size_t lineno, struct cvb_error *err)
 {
 	char *fields[MOUNTINFO_MAX_FIELDS];
 	size_t n = 0, sep = 0;
@@ -184,7 +184,7 @@ static int mountinfo_line_parse(char *line, struct cvb_cgroup_layout *layout, bo
 	for (char *tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (n == MOUNTINFO_MAX_FIELDS)
 			return cvb_error_set(err, EINVAL, "%s line %zu: more than %d fields", path,
-					     lineno, MOUNTINFO_MAX_FIELDS);
+			                     lineno, MOUNTINFO_MAX_FIELDS);
 		fields[n++] = tok;
 	}
 	for (size_t i = 6; i < n; i++) {
@@ -195,13 +195,13 @@ static int mountinfo_line_parse(char *line, struct cvb_cgroup_layout *layout, bo
 	}
 	if (sep == 0 || sep + 3 >= n)
 		return cvb_error_set(err, EINVAL,
-				     "%s line %zu: truncated or malformed (expected 'ID PARENT "
-				     "MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE "
-				     "SUPEROPTIONS')",
-				     path, lineno);
+		                     "%s line %zu: truncated or malformed (expected 'ID PARENT "
+		                     "MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE "
+		                     "SUPEROPTIONS')",
+		                     path, lineno);
 	if (sscanf(fields[2], "%u:%u", &major, &minor) != 2)
 		return cvb_error_set(err, EINVAL, "%s line %zu: bad device number '%s'", path,
-				     lineno, fields[2]);
+		                     lineno, fields[2]);
 
 	const char *fstype = fields[sep + 1], *superopts = fields[sep + 3];
 	char *root = fields[3], *mount = fields[4];
@@ -239,14 +239,14 @@ static int mountinfo_line_parse(char *line, struct cvb_cgroup_layout *layout, bo
 /* Reads <root><v2 mount>/cgroup.controllers; unreadable means unknown (NULL),
  * an empty file an empty list. */
 static int v2_controllers_read(const char *root, struct cvb_cgroup_layout *layout,
-			       struct cvb_error *err)
+                               struct cvb_error *err)
 {
 	char rel[4096];
 	char *text, *save = NULL;
 	struct cvb_error ignored;
 
 	if (snprintf(rel, sizeof(rel), "%s/cgroup.controllers",
-		     strcmp(layout->v2_mount, "/") == 0 ? "" : layout->v2_mount) >=
+	             strcmp(layout->v2_mount, "/") == 0 ? "" : layout->v2_mount) >=
 	    (int)sizeof(rel))
 		return 0;
 	text = cvb_host_file_read(root, rel, NULL, &ignored);
@@ -255,7 +255,8 @@ static int v2_controllers_read(const char *root, struct cvb_cgroup_layout *layou
 	layout->v2_controllers = calloc(1, sizeof(char *));
 	if (!layout->v2_controllers)
 		goto oom;
-	for (char *tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+	for (char *tok = strtok_r(text, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (strv_append(&layout->v2_controllers, tok, strlen(tok)) < 0)
 			goto oom;
 	}
@@ -266,8 +267,7 @@ oom:
 	return cvb_error_set(err, ENOMEM, "out of memory reading %s", rel);
 }
 
-int cvb_cgroup_layout_detect(const char *root, struct cvb_cgroup_layout *out,
-			     struct cvb_error *err)
+int cvb_cgroup_layout_detect(const char *root, struct cvb_cgroup_layout *out, struct cvb_error *err)
 {
 	char path[4096];
 	char *text, *line, *next;
@@ -311,7 +311,7 @@ fail:
 }
 
 struct cvb_cgroup_location cvb_cgroup_layout_find(const struct cvb_cgroup_layout *layout,
-						  const char *controller)
+                                                  const char *controller)
 {
 	struct cvb_cgroup_location loc = {0, NULL};
 

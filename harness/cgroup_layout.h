@@ -28,8 +28,8 @@ struct cvb_cgroup_v1_hierarchy {
 
 struct cvb_cgroup_layout {
 	enum cvb_cgroup_mode mode;
-	char *v2_mount;        /* NULL when there is no cgroup2 mount */
-	char **v2_controllers; /* NULL-terminated; NULL itself when unknown */
+	char *v2_mount;                     /* NULL when there is no cgroup2 mount */
+	char **v2_controllers;              /* NULL-terminated; NULL itself when unknown */
 	struct cvb_cgroup_v1_hierarchy *v1; /* in mountinfo order, one per hierarchy */
 	size_t n_v1;
 };
@@ -49,13 +49,13 @@ const char *cvb_cgroup_mode_name(enum cvb_cgroup_mode mode);
  * with err filled (err->code is ENOENT when mountinfo is missing) and *out
  * left empty. A malformed mountinfo line is an error naming the line. */
 int cvb_cgroup_layout_detect(const char *root, struct cvb_cgroup_layout *out,
-			     struct cvb_error *err);
+                             struct cvb_error *err);
 
 /* Which hierarchy holds `controller` ("memory", "cpu", ...): v1 hierarchies
  * are searched first, then the cgroup2 controllers. Named hierarchies
  * (name=systemd) never match. */
 struct cvb_cgroup_location cvb_cgroup_layout_find(const struct cvb_cgroup_layout *layout,
-						  const char *controller);
+                                                  const char *controller);
 
 /* Frees what detect() allocated and resets the layout to mode none. */
 void cvb_cgroup_layout_clear(struct cvb_cgroup_layout *layout);

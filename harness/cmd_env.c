@@ -19,8 +19,9 @@ int cvb_cmd_env(int argc, char **argv)
 			       "CPU vulnerability mitigations.\n");
 			return CVB_EXIT_OK;
 		} else {
-			fprintf(stderr, "cvbench env: unknown option '%s' (see 'cvbench env --help')\n",
-				argv[i]);
+			fprintf(stderr,
+			        "cvbench env: unknown option '%s' (see 'cvbench env --help')\n",
+			        argv[i]);
 			return CVB_EXIT_USAGE;
 		}
 	}

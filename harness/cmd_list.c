@@ -17,8 +17,9 @@ int cvb_cmd_list(int argc, char **argv)
 			       "metrics.\n");
 			return CVB_EXIT_OK;
 		}
-		fprintf(stderr, "cvbench list: unexpected argument '%s' (see 'cvbench list --help')\n",
-			argv[1]);
+		fprintf(stderr,
+		        "cvbench list: unexpected argument '%s' (see 'cvbench list --help')\n",
+		        argv[1]);
 		return CVB_EXIT_USAGE;
 	}
 	printf("backends:\n");
@@ -42,8 +43,9 @@ int cvb_cmd_list(int argc, char **argv)
 			printf("  %-10s   metric %s [%s, %s is better]: %s\n", "", m->name, m->unit,
 			       m->better == CVB_LOWER_IS_BETTER ? "lower" : "higher", m->help);
 	}
-	printf("\nevery launch also records: startup_ns (host launch call -> READY), agent_cpu_ns;\n"
-	       "workloads that hold until stopped also record host_rss_bytes, host_pss_bytes, "
-	       "host_uss_bytes\n");
+	printf(
+	    "\nevery launch also records: startup_ns (host launch call -> READY), agent_cpu_ns;\n"
+	    "workloads that hold until stopped also record host_rss_bytes, host_pss_bytes, "
+	    "host_uss_bytes\n");
 	return CVB_EXIT_OK;
 }

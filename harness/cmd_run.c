@@ -18,21 +18,21 @@
 #include <string.h>
 
 static void print_plan(FILE *out, const struct cvb_plan *plan, const struct cvb_run *run,
-		       const char *out_path)
+                       const char *out_path)
 {
 	fprintf(out, "run %s: %u warm-up + %u measured launches per cell, interleaved\n", run->id,
-		plan->warmup, plan->reps);
+	        plan->warmup, plan->reps);
 	for (size_t b = 0; b < plan->n_backends; b++)
 		for (size_t w = 0; w < plan->n_workloads; w++) {
 			const struct cvb_workload *wl = plan->workloads[w];
 			fprintf(out, "  cell %s/%s", plan->backends[b]->name, wl->name);
 			for (size_t i = 0; i < cvb_workload_param_count(wl); i++)
 				fprintf(out, " %s=%lld", wl->params[i].name,
-					(long long)plan->params[w][i]);
+				        (long long)plan->params[w][i]);
 			fprintf(out, "\n");
 		}
 	fprintf(out, "  agent %s\n  pin %s\n  out %s\n", run->agent_path,
-		plan->pin_mode == CVB_PIN_NONE ? "none" : plan->pin_cpus, out_path);
+	        plan->pin_mode == CVB_PIN_NONE ? "none" : plan->pin_cpus, out_path);
 }
 
 int cvb_cmd_run(int argc, char **argv)
@@ -99,8 +99,8 @@ int cvb_cmd_run(int argc, char **argv)
 	for (size_t k = 0; k < run.n_cells; k++)
 		if (run.cells[k].status == CVB_CELL_SKIPPED)
 			fprintf(stderr, "cvbench run: skipping %s/%s: %s\n",
-				run.cells[k].backend->name, run.cells[k].workload->name,
-				run.cells[k].reason);
+			        run.cells[k].backend->name, run.cells[k].workload->name,
+			        run.cells[k].reason);
 
 	cvb_run_execute(&plan, &run, plan.quiet ? NULL : stderr);
 
@@ -134,13 +134,13 @@ int cvb_cmd_run(int argc, char **argv)
 	const char *overall = cvb_run_status(&run);
 	if (run.stop_signal) {
 		fprintf(stderr, "cvbench run: interrupted by signal %d; kept what was measured\n",
-			run.stop_signal);
+		        run.stop_signal);
 		status = CVB_EXIT_INTERRUPTED;
 	} else if (strcmp(overall, "ok") == 0) {
 		status = CVB_EXIT_OK;
 	} else {
 		fprintf(stderr, "cvbench run: run %s: %s\n", overall,
-			run.n_cells ? "see the cells' reasons above" : "no cells");
+		        run.n_cells ? "see the cells' reasons above" : "no cells");
 		status = CVB_EXIT_FAILED;
 	}
 out:

@@ -21,11 +21,11 @@ int cvb_cpulist_valid(const char *cpus, struct cvb_error *err)
 	if (!set)
 		return cvb_error_set(err, ENOMEM, "out of memory");
 	int bad = hwloc_bitmap_list_sscanf(set, cpus) < 0 || hwloc_bitmap_iszero(set) ||
-		  hwloc_bitmap_weight(set) < 0;
+	          hwloc_bitmap_weight(set) < 0;
 	hwloc_bitmap_free(set);
 	if (bad)
 		return cvb_error_set(err, EINVAL,
-				     "bad CPU list '%s' (expected e.g. '1' or '0,2-3')", cpus);
+		                     "bad CPU list '%s' (expected e.g. '1' or '0,2-3')", cpus);
 	return 0;
 }
 
@@ -76,8 +76,8 @@ int cvb_spawn(const struct cvb_spawn_opts *o, pid_t *pid, struct cvb_error *err)
 		if (want[i] >= 0)
 			posix_spawn_file_actions_adddup2(&fa, want[i], i);
 		else
-			posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i ? O_WRONLY : O_RDONLY,
-							 0);
+			posix_spawn_file_actions_addopen(&fa, i, "/dev/null",
+			                                 i ? O_WRONLY : O_RDONLY, 0);
 	}
 	short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
 	sigset_t none, all;
@@ -100,7 +100,7 @@ int cvb_spawn(const struct cvb_spawn_opts *o, pid_t *pid, struct cvb_error *err)
 	}
 	char *const *envp = o->envp ? o->envp : environ;
 	rc = o->search_path ? posix_spawnp(pid, o->argv[0], &fa, &attr, o->argv, envp)
-			    : posix_spawn(pid, o->argv[0], &fa, &attr, o->argv, envp);
+	                    : posix_spawn(pid, o->argv[0], &fa, &attr, o->argv, envp);
 	if (rc != 0)
 		rc = cvb_error_errno(err, rc, "cannot start '%s'", o->argv[0]);
 out:
@@ -112,7 +112,7 @@ out:
 }
 
 int cvb_spawn_capture(char *const argv[], char *out, size_t outlen, int timeout_ms,
-		      struct cvb_error *err)
+                      struct cvb_error *err)
 {
 	int p[2];
 	pid_t pid;
@@ -121,8 +121,12 @@ int cvb_spawn_capture(char *const argv[], char *out, size_t outlen, int timeout_
 		out[0] = '\0';
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return cvb_error_errno(err, errno, "pipe");
-	struct cvb_spawn_opts o = {.argv = argv, .stdin_fd = -1, .stdout_fd = p[1],
-				   .stderr_fd = p[1], .search_path = true, .new_pgroup = true};
+	struct cvb_spawn_opts o = {.argv = argv,
+	                           .stdin_fd = -1,
+	                           .stdout_fd = p[1],
+	                           .stderr_fd = p[1],
+	                           .search_path = true,
+	                           .new_pgroup = true};
 	if (cvb_spawn(&o, &pid, err) < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -164,9 +168,9 @@ int cvb_spawn_capture(char *const argv[], char *out, size_t outlen, int timeout_
 		;
 	if (timed_out)
 		return cvb_error_set(err, ETIMEDOUT, "'%s' did not finish within %d ms", argv[0],
-				     timeout_ms);
+		                     timeout_ms);
 	if (WIFSIGNALED(status))
 		return cvb_error_set(err, EINTR, "'%s' was killed by signal %d", argv[0],
-				     WTERMSIG(status));
+		                     WTERMSIG(status));
 	return WEXITSTATUS(status);
 }

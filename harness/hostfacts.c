@@ -20,17 +20,18 @@
 
 #define LABEL_WIDTH 18
 
-#define KVM_PVM_NOTE                                                                   \
-	"kvm_pvm is a paravirtual KVM: stock Linux guests hang on it; VMs will run under " \
-	"TCG"
+/* cpu0 speaks for all: cvbench records the policy, not per-CPU tuning. */
+#define GOVERNOR_PATH "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"
+
+static const char kvm_pvm_note[] = "kvm_pvm is a paravirtual KVM: stock Linux guests hang on it; "
+                                   "VMs will run under TCG";
 
 bool cvb_host_root_is_real(const char *root)
 {
 	return !root || root[0] == '\0' || strcmp(root, "/") == 0;
 }
 
-int cvb_host_path(char *buf, size_t size, const char *root, const char *path,
-		  struct cvb_error *err)
+int cvb_host_path(char *buf, size_t size, const char *root, const char *path, struct cvb_error *err)
 {
 	size_t rlen;
 	int n;
@@ -43,16 +44,15 @@ int cvb_host_path(char *buf, size_t size, const char *root, const char *path,
 		while (rlen > 1 && root[rlen - 1] == '/')
 			rlen--;
 		n = snprintf(buf, size, "%.*s%s%s", (int)rlen, root, path[0] == '/' ? "" : "/",
-			     path);
+		             path);
 	}
 	if (n < 0 || (size_t)n >= size)
 		return cvb_error_set(err, ENAMETOOLONG, "path too long: %s%s",
-				     cvb_host_root_is_real(root) ? "" : root, path);
+		                     cvb_host_root_is_real(root) ? "" : root, path);
 	return 0;
 }
 
-char *cvb_host_file_read(const char *root, const char *path, size_t *len,
-			 struct cvb_error *err)
+char *cvb_host_file_read(const char *root, const char *path, size_t *len, struct cvb_error *err)
 {
 	char full[4096];
 	char *buf = NULL;
@@ -74,8 +74,8 @@ char *cvb_host_file_read(const char *root, const char *path, size_t *len,
 			char *p;
 
 			if (ncap > HOST_FILE_MAX) {
-				cvb_error_set(err, EFBIG, "cannot read %s: larger than %u bytes", full,
-					      HOST_FILE_MAX);
+				cvb_error_set(err, EFBIG, "cannot read %s: larger than %u bytes",
+				              full, HOST_FILE_MAX);
 				goto fail;
 			}
 			p = realloc(buf, ncap);
@@ -165,7 +165,7 @@ static int strcmp_indirect(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The array of sorted names, owned by the caller, or NULL. */
+/* A growable list of owned names: kvm modules, vulnerability files. */
 struct name_list {
 	char **names;
 	size_t n, cap;
@@ -218,7 +218,7 @@ static void name_list_sort(struct name_list *l)
  * Returns 1 when the directory was read, 0 when it is missing or
  * unreadable, -1 when out of memory. */
 static int dir_names_read(const char *root, const char *dir, const char *prefix,
-			  struct name_list *out)
+                          struct name_list *out)
 {
 	char path[4096];
 	struct dirent *de;
@@ -331,9 +331,7 @@ static bool facts_add_cpu(cJSON *facts, const char *root)
 	ok = cpu && json_add(cpu, "model", json_string_or_null(model)) &&
 	     json_add(cpu, "vendor", json_string_or_null(vendor)) &&
 	     json_add(cpu, "hypervisor", json_tristate(hypervisor)) &&
-	     json_add_owned_string(
-		     cpu, "governor",
-		     optional_value_read(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"));
+	     json_add_owned_string(cpu, "governor", optional_value_read(root, GOVERNOR_PATH));
 	free(text);
 	return ok;
 }
@@ -375,7 +373,7 @@ static int facts_add_topology(cJSON *facts, bool real, struct cvb_error *err)
 	/* A fixture root has no hwloc view; its topology is unknown. */
 	if (!real)
 		desc = cJSON_CreateNull();
-	else if (cvb_topology_load(&topo, err) < 0)
+	else if (cvb_topology_load_machine(&topo, err) < 0)
 		return -1;
 	else {
 		desc = cvb_topology_describe(topo);
@@ -424,7 +422,8 @@ static int kvm_modules_read(const char *root, struct name_list *mods)
 			char name[256];
 
 			snprintf(name, sizeof(name), "%.*s", (int)len, line);
-			if (!name_list_contains(mods, name) && name_list_add(mods, name, strlen(name)) < 0) {
+			if (!name_list_contains(mods, name) &&
+			    name_list_add(mods, name, strlen(name)) < 0) {
 				free(text);
 				return -1;
 			}
@@ -460,8 +459,9 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 
 		accessible = fd >= 0;
 		if (fd < 0) {
-			snprintf(note, sizeof(note), "cannot open /dev/kvm (%s): VMs will run under TCG",
-				 strerror(errno));
+			snprintf(note, sizeof(note),
+			         "cannot open /dev/kvm (%s): VMs will run under TCG",
+			         strerror(errno));
 		} else {
 			api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
 			close(fd);
@@ -490,12 +490,12 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	}
 	/* The paravirtual trap explains more than any other reason. */
 	if (paravirtual == 1)
-		snprintf(note, sizeof(note), "%s", KVM_PVM_NOTE);
+		snprintf(note, sizeof(note), "%s", kvm_pvm_note);
 
 	if (!json_add(kvm, "device", cJSON_CreateBool(device)) ||
 	    !json_add(kvm, "accessible", json_tristate(accessible)) ||
 	    !json_add(kvm, "api_version",
-		      api_version < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(api_version)))
+	              api_version < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(api_version)))
 		goto out;
 	ok = json_add(kvm, "modules", arr);
 	arr = NULL; /* json_add() took it, even on failure */
@@ -568,7 +568,7 @@ cJSON *cvb_host_facts_collect(const char *root, struct cvb_error *err)
 	if (!facts_add_hostname(facts, root, uts) || !facts_add_kernel(facts, root, uts) ||
 	    !facts_add_cpu(facts, root) ||
 	    !json_add(facts, "memory_total_bytes",
-		      mem < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)mem)))
+	              mem < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)mem)))
 		goto oom;
 	if (facts_add_topology(facts, real, err) < 0 || facts_add_cgroup(facts, root, err) < 0)
 		goto fail;
@@ -672,7 +672,7 @@ static void topology_print(FILE *out, const cJSON *topo)
 
 		size_format(size, sizeof(size), number_get(c, "size_bytes"));
 		fprintf(out, "%sL%.0f%s %s x%.0f", sep, number_get(c, "level"),
-			cache_suffix(string_get(c, "type")), size, number_get(c, "count"));
+		        cache_suffix(string_get(c, "type")), size, number_get(c, "count"));
 		sep = ", ";
 	}
 	fputc('\n', out);
@@ -782,7 +782,7 @@ static void mitigations_print(FILE *out, const cJSON *mit)
 	cJSON_ArrayForEach(m, mit)
 	{
 		fprintf(out, "  %s:%*s%s\n", m->string, width - (int)strlen(m->string), "",
-			cJSON_IsString(m) ? m->valuestring : "unknown");
+		        cJSON_IsString(m) ? m->valuestring : "unknown");
 	}
 }
 
@@ -797,6 +797,22 @@ static void other_print(FILE *out, const cJSON *item)
 		fprintf(out, "%s\n", item->valuestring);
 	} else if (cJSON_IsBool(item)) {
 		fputs(cJSON_IsTrue(item) ? "yes\n" : "no\n", out);
+	} else if (cJSON_IsObject(item)) {
+		/* Flat objects (libvirt, qemu versions) read as "key value, ...". */
+		const cJSON *f;
+		bool first = true;
+		cJSON_ArrayForEach(f, item)
+		{
+			if (cJSON_IsString(f))
+				fprintf(out, "%s%s %s", first ? "" : ", ", f->string,
+				        f->valuestring);
+			else if (cJSON_IsNull(f))
+				fprintf(out, "%s%s unknown", first ? "" : ", ", f->string);
+			else
+				continue;
+			first = false;
+		}
+		fputc('\n', out);
 	} else {
 		char *text = cJSON_PrintUnformatted(item);
 
@@ -808,9 +824,9 @@ static void other_print(FILE *out, const cJSON *item)
 static bool key_is_known(const char *key)
 {
 	static const char *const known[] = {
-		"hostname", "kernel", "cpu",  "memory_total_bytes", "topology",
-		"cgroup",   "root",   "kvm", "mitigations",        "cmdline",
-		NULL,
+	    "hostname",    "kernel",  "cpu",  "memory_total_bytes",
+	    "topology",    "cgroup",  "root", "kvm",
+	    "mitigations", "cmdline", NULL,
 	};
 
 	for (const char *const *k = known; *k; k++) {

@@ -34,13 +34,12 @@ bool cvb_host_root_is_real(const char *root);
  * real host, "<root>/proc/cpuinfo" otherwise. Returns 0, or -1 with err
  * filled when the result does not fit. */
 int cvb_host_path(char *buf, size_t size, const char *root, const char *path,
-		  struct cvb_error *err);
+                  struct cvb_error *err);
 
 /* Reads the whole file <root><path> (procfs and sysfs files included, whose
  * st_size lies). Returns a NUL-terminated buffer the caller frees, its length
  * in *len when len is not NULL; NULL with err filled (err->code is the errno,
  * ENOENT for a missing file) on failure. */
-char *cvb_host_file_read(const char *root, const char *path, size_t *len,
-			 struct cvb_error *err);
+char *cvb_host_file_read(const char *root, const char *path, size_t *len, struct cvb_error *err);
 
 #endif

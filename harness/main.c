@@ -6,18 +6,17 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cvbench COMMAND [OPTIONS]\n"
-		"\n"
-		"Runs one identical workload agent natively, in a container and in a VM,\n"
-		"and measures what each costs on this host.\n"
-		"\n"
-		"commands:\n"
-		"  run       measure: launches per backend x workload cell, results JSON\n"
-		"  list      backends (usable here or why not) and workloads\n"
-		"  env       host facts (text, or --json)\n"
-		"\n"
-		"'cvbench COMMAND --help' describes each. Options: --help, --version.\n");
+	fprintf(out, "usage: cvbench COMMAND [OPTIONS]\n"
+	             "\n"
+	             "Runs one identical workload agent natively, in a container and in a VM,\n"
+	             "and measures what each costs on this host.\n"
+	             "\n"
+	             "commands:\n"
+	             "  run       measure: launches per backend x workload cell, results JSON\n"
+	             "  list      backends (usable here or why not) and workloads\n"
+	             "  env       host facts (text, or --json)\n"
+	             "\n"
+	             "'cvbench COMMAND --help' describes each. Options: --help, --version.\n");
 }
 
 int main(int argc, char **argv)
@@ -41,7 +40,8 @@ int main(int argc, char **argv)
 		return cvb_cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "env") == 0)
 		return cvb_cmd_env(argc - 1, argv + 1);
-	fprintf(stderr, "cvbench: unknown command '%s' (commands: run, list, env; see 'cvbench --help')\n",
-		cmd);
+	fprintf(stderr,
+	        "cvbench: unknown command '%s' (commands: run, list, env; see 'cvbench --help')\n",
+	        cmd);
 	return CVB_EXIT_USAGE;
 }

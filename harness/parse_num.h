@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 int cvb_parse_int64(const char *what, const char *text, int64_t min, int64_t max, int64_t *out,
-		    struct cvb_error *err);
+                    struct cvb_error *err);
 
 /* Decimal seconds ("2", "0.5") into milliseconds within [min_ms, max_ms]. */
 int cvb_parse_seconds_ms(const char *what, const char *text, int64_t min_ms, int64_t max_ms,
-			 int64_t *out_ms, struct cvb_error *err);
+                         int64_t *out_ms, struct cvb_error *err);
 
 #endif

@@ -12,13 +12,14 @@ int cvb_pin_resolve(struct cvb_plan *plan, hwloc_topology_t topo, struct cvb_err
 
 	if (plan->pin_mode == CVB_PIN_AUTO) {
 		int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-		hwloc_obj_t core = ncores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, ncores - 1)
-					      : NULL;
-		hwloc_obj_t pu = core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset,
-									  HWLOC_OBJ_PU, 0)
-				      : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, 0);
+		hwloc_obj_t core =
+		    ncores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, ncores - 1) : NULL;
+		hwloc_obj_t pu =
+		    core ? hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset, HWLOC_OBJ_PU, 0)
+		         : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, 0);
 		if (!pu)
-			return cvb_error_set(err, ENODEV, "--pin auto: hwloc found no processing unit");
+			return cvb_error_set(err, ENODEV,
+			                     "--pin auto: hwloc found no processing unit");
 		snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), "%u", pu->os_index);
 		return 0;
 	}
@@ -30,8 +31,8 @@ int cvb_pin_resolve(struct cvb_plan *plan, hwloc_topology_t topo, struct cvb_err
 		rc = cvb_error_set(err, EINVAL, "--pin: bad CPU list '%s'", plan->pin_cpus);
 	else if (!hwloc_bitmap_isincluded(want, allowed))
 		rc = cvb_error_set(err, EINVAL,
-				   "--pin: CPUs '%s' are not all available here (allowed: %s)",
-				   plan->pin_cpus, allowed_s);
+		                   "--pin: CPUs '%s' are not all available here (allowed: %s)",
+		                   plan->pin_cpus, allowed_s);
 	else
 		hwloc_bitmap_list_snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), want);
 	hwloc_bitmap_free(want);

@@ -12,44 +12,45 @@
 
 void cvb_plan_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: cvbench run [OPTIONS]\n"
-		"\n"
-		"Launches the agent again and again in each cell (backend x workload),\n"
-		"interleaving cells, and writes one results JSON document.\n"
-		"\n"
-		"  --backend LIST     backends, comma-separated (default: native)\n"
-		"  --workload LIST    workloads, comma-separated (default: ready)\n"
-		"  --param NAME=N     workload parameter, for every selected workload that has it\n"
-		"                     (repeatable; see 'cvbench list')\n"
-		"  --reps N           measured launches per cell (default: %d)\n"
-		"  --warmup K         launches per cell discarded first, counted (default: %d)\n"
-		"  --timeout SEC      bound on one launch, READY to exit (default: per backend,\n"
-		"                     native 10)\n"
-		"  --settle-ms N      wait after READY before measuring a workload that holds\n"
-		"                     until stopped (default: %d)\n"
-		"  --pin none|auto|LIST  pin instances: not at all (default), to a PU chosen\n"
-		"                     with hwloc, or to a CPU list such as 1 or 0,2-3\n"
-		"  --out FILE         results file (default: ./cvbench-<run-id>.json); written\n"
-		"                     atomically, also when the run fails or is interrupted\n"
-		"  --seed N           bootstrap seed, recorded (default: %llu)\n"
-		"  --resamples N      bootstrap resamples (default: %u)\n"
-		"  --agent PATH       the cvb-agent binary (default: next to cvbench, or $CVB_AGENT)\n"
-		"  --dry-run          print the plan and exit\n"
-		"  --quiet            no progress or summary on stdout\n"
-		"  --help             this text\n"
-		"\n"
-		"Exit status: 0 every cell ok (or skipped with its reason, if any cell ran);\n"
-		"1 a cell failed, or nothing could run; 2 bad usage or input (no file written);\n"
-		"130 interrupted (the file keeps what was measured, marked incomplete).\n",
-		CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS,
-		(unsigned long long)CVB_BOOTSTRAP_SEED_DEFAULT, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
+	fprintf(
+	    out,
+	    "usage: cvbench run [OPTIONS]\n"
+	    "\n"
+	    "Launches the agent again and again in each cell (backend x workload),\n"
+	    "interleaving cells, and writes one results JSON document.\n"
+	    "\n"
+	    "  --backend LIST     backends, comma-separated (default: native)\n"
+	    "  --workload LIST    workloads, comma-separated (default: ready)\n"
+	    "  --param NAME=N     workload parameter, for every selected workload that has it\n"
+	    "                     (repeatable; see 'cvbench list')\n"
+	    "  --reps N           measured launches per cell (default: %d)\n"
+	    "  --warmup K         launches per cell discarded first, counted (default: %d)\n"
+	    "  --timeout SEC      bound on one launch, READY to exit (default: per backend,\n"
+	    "                     native 10)\n"
+	    "  --settle-ms N      wait after READY before measuring a workload that holds\n"
+	    "                     until stopped (default: %d)\n"
+	    "  --pin none|auto|LIST  pin instances: not at all (default), to a PU chosen\n"
+	    "                     with hwloc, or to a CPU list such as 1 or 0,2-3\n"
+	    "  --out FILE         results file (default: ./cvbench-<run-id>.json); written\n"
+	    "                     atomically, also when the run fails or is interrupted\n"
+	    "  --seed N           bootstrap seed, recorded (default: %llu)\n"
+	    "  --resamples N      bootstrap resamples (default: %u)\n"
+	    "  --agent PATH       the cvb-agent binary (default: next to cvbench, or $CVB_AGENT)\n"
+	    "  --dry-run          print the plan and exit\n"
+	    "  --quiet            no progress or summary on stdout\n"
+	    "  --help             this text\n"
+	    "\n"
+	    "Exit status: 0 every cell ok (or skipped with its reason, if any cell ran);\n"
+	    "1 a cell failed, or nothing could run; 2 bad usage or input (no file written);\n"
+	    "130 interrupted (the file keeps what was measured, marked incomplete).\n",
+	    CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS,
+	    (unsigned long long)CVB_BOOTSTRAP_SEED_DEFAULT, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
 }
 
 /* Splits a comma-separated list, calling add for each non-empty item. */
 static int each_item(const char *list, const char *what,
-		     int (*add)(struct cvb_plan *, const char *, struct cvb_error *),
-		     struct cvb_plan *plan, struct cvb_error *err)
+                     int (*add)(struct cvb_plan *, const char *, struct cvb_error *),
+                     struct cvb_plan *plan, struct cvb_error *err)
 {
 	char buf[512];
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
@@ -70,7 +71,7 @@ static void names_of_backends(char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; cvb_backends[i] && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-					cvb_backends[i]->name);
+		                        cvb_backends[i]->name);
 }
 
 static void names_of_workloads(char *buf, size_t len)
@@ -79,7 +80,7 @@ static void names_of_workloads(char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; cvb_workloads[i] && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
-					cvb_workloads[i]->name);
+		                        cvb_workloads[i]->name);
 }
 
 static int add_backend(struct cvb_plan *plan, const char *name, struct cvb_error *err)
@@ -137,15 +138,15 @@ static int apply_param(struct cvb_plan *plan, const char *arg, struct cvb_error 
 		char what[128];
 		snprintf(what, sizeof(what), "--param %s (workload %s)", name, w->name);
 		if (cvb_parse_int64(what, eq + 1, w->params[idx].min, w->params[idx].max,
-				    &plan->params[k][idx], err) < 0)
+		                    &plan->params[k][idx], err) < 0)
 			return -1;
 		used = true;
 	}
 	if (!used)
 		return cvb_error_set(err, EINVAL,
-				     "--param: no selected workload has a parameter '%s' (see "
-				     "'cvbench list')",
-				     name);
+		                     "--param: no selected workload has a parameter '%s' (see "
+		                     "'cvbench list')",
+		                     name);
 	return 0;
 }
 
@@ -159,42 +160,53 @@ static int parse_pin(struct cvb_plan *plan, const char *arg, struct cvb_error *e
 		plan->pin_mode = CVB_PIN_AUTO;
 		return 0;
 	}
-	if (cvb_cpulist_valid(arg, err) < 0 ||
-	    snprintf(plan->pin_cpus, sizeof(plan->pin_cpus), "%s", arg) >=
-		    (int)sizeof(plan->pin_cpus))
+	if (cvb_cpulist_valid(arg, err) < 0 || snprintf(plan->pin_cpus, sizeof(plan->pin_cpus),
+	                                                "%s", arg) >= (int)sizeof(plan->pin_cpus))
 		return cvb_error_set(err, EINVAL,
-				     "--pin: expected none, auto or a CPU list such as 1 or 0,2-3, "
-				     "got '%s'",
-				     arg);
+		                     "--pin: expected none, auto or a CPU list such as 1 or 0,2-3, "
+		                     "got '%s'",
+		                     arg);
 	plan->pin_mode = CVB_PIN_LIST;
 	return 0;
 }
 
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
-				     struct cvb_error *err)
+                                     struct cvb_error *err)
 {
 	enum {
-		OPT_BACKEND = 256, OPT_WORKLOAD, OPT_PARAM, OPT_REPS, OPT_WARMUP, OPT_TIMEOUT,
-		OPT_SETTLE, OPT_PIN, OPT_OUT, OPT_SEED, OPT_RESAMPLES, OPT_AGENT, OPT_DRY_RUN,
-		OPT_QUIET, OPT_HELP,
+		OPT_BACKEND = 256,
+		OPT_WORKLOAD,
+		OPT_PARAM,
+		OPT_REPS,
+		OPT_WARMUP,
+		OPT_TIMEOUT,
+		OPT_SETTLE,
+		OPT_PIN,
+		OPT_OUT,
+		OPT_SEED,
+		OPT_RESAMPLES,
+		OPT_AGENT,
+		OPT_DRY_RUN,
+		OPT_QUIET,
+		OPT_HELP,
 	};
 	static const struct option opts[] = {
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"workload", required_argument, NULL, OPT_WORKLOAD},
-		{"param", required_argument, NULL, OPT_PARAM},
-		{"reps", required_argument, NULL, OPT_REPS},
-		{"warmup", required_argument, NULL, OPT_WARMUP},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"settle-ms", required_argument, NULL, OPT_SETTLE},
-		{"pin", required_argument, NULL, OPT_PIN},
-		{"out", required_argument, NULL, OPT_OUT},
-		{"seed", required_argument, NULL, OPT_SEED},
-		{"resamples", required_argument, NULL, OPT_RESAMPLES},
-		{"agent", required_argument, NULL, OPT_AGENT},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"quiet", no_argument, NULL, OPT_QUIET},
-		{"help", no_argument, NULL, OPT_HELP},
-		{0},
+	    {"backend", required_argument, NULL, OPT_BACKEND},
+	    {"workload", required_argument, NULL, OPT_WORKLOAD},
+	    {"param", required_argument, NULL, OPT_PARAM},
+	    {"reps", required_argument, NULL, OPT_REPS},
+	    {"warmup", required_argument, NULL, OPT_WARMUP},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"settle-ms", required_argument, NULL, OPT_SETTLE},
+	    {"pin", required_argument, NULL, OPT_PIN},
+	    {"out", required_argument, NULL, OPT_OUT},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"resamples", required_argument, NULL, OPT_RESAMPLES},
+	    {"agent", required_argument, NULL, OPT_AGENT},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {0},
 	};
 	const char *backends = "native", *workloads = "ready";
 	const char *param_args[MAX_PARAM_ARGS];
@@ -235,13 +247,13 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 			plan->warmup = (unsigned)v;
 			break;
 		case OPT_TIMEOUT:
-			if (cvb_parse_seconds_ms("--timeout", optarg, 1, 86400000, &plan->timeout_ms,
-						 err) < 0)
+			if (cvb_parse_seconds_ms("--timeout", optarg, 1, 86400000,
+			                         &plan->timeout_ms, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
 		case OPT_SETTLE:
 			if (cvb_parse_int64("--settle-ms", optarg, 0, 3600000, &plan->settle_ms,
-					    err) < 0)
+			                    err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
 		case OPT_PIN:
@@ -276,17 +288,24 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		case OPT_HELP:
 			return CVB_PARSE_HELP;
 		case ':':
-			return cvb_error_set(err, EINVAL, "option '%s' needs a value (see 'cvbench run --help')",
-					     argv[optind - 1]);
+			return cvb_error_set(err, EINVAL,
+			                     "option '%s' needs a value (see 'cvbench run --help')",
+			                     argv[optind - 1]);
 		default:
-			return cvb_error_set(err, EINVAL, "unknown option '%s' (see 'cvbench run --help')",
-					     argv[optind - 1]);
+			/* optopt names a bad short option; argv[optind-1] a long one. */
+			if (optopt > 0 && optopt < 256)
+				return cvb_error_set(
+				    err, EINVAL, "unknown option '-%c' (see 'cvbench run --help')",
+				    optopt);
+			return cvb_error_set(err, EINVAL,
+			                     "unknown option '%s' (see 'cvbench run --help')",
+			                     argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return cvb_error_set(err, EINVAL,
-				     "unexpected argument '%s' (see 'cvbench run --help')",
-				     argv[optind]);
+		                     "unexpected argument '%s' (see 'cvbench run --help')",
+		                     argv[optind]);
 	if (each_item(backends, "--backend", add_backend, plan, err) < 0 ||
 	    each_item(workloads, "--workload", add_workload, plan, err) < 0)
 		return CVB_PARSE_ERROR;

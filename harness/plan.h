@@ -34,7 +34,7 @@ struct cvb_plan {
 	uint64_t seed;
 	unsigned resamples;
 	enum cvb_pin_mode pin_mode;
-	char pin_cpus[256]; /* CVB_PIN_LIST: as given; after resolution: the CPUs used */
+	char pin_cpus[256];     /* CVB_PIN_LIST: as given; after resolution: the CPUs used */
 	const char *out_path;   /* NULL: cvbench-<run-id>.json in the current directory */
 	const char *agent_path; /* NULL: found next to the cvbench binary */
 	bool dry_run, quiet;
@@ -46,7 +46,7 @@ enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = 
  * holds one line naming the problem and what would fix it. Does not touch
  * the file system or the topology. */
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
-				     struct cvb_error *err);
+                                     struct cvb_error *err);
 
 /* The help text of `cvbench run`. */
 void cvb_plan_usage(FILE *out);

@@ -56,7 +56,7 @@ int cvb_proc_memory_parse(const char *text, struct cvb_proc_memory *out, struct 
 }
 
 int cvb_proc_memory_read(const char *proc_root, pid_t pid, struct cvb_proc_memory *out,
-			 struct cvb_error *err)
+                         struct cvb_error *err)
 {
 	char path[256], buf[4096];
 	snprintf(path, sizeof(path), "%s/%d/smaps_rollup", proc_root, (int)pid);
@@ -68,7 +68,7 @@ int cvb_proc_memory_read(const char *proc_root, pid_t pid, struct cvb_proc_memor
 }
 
 int cvb_proc_stat_cpu_parse(const char *text, long ticks_per_s, int64_t *cpu_ns,
-			    struct cvb_error *err)
+                            struct cvb_error *err)
 {
 	/* Fields after the last ')' start at field 3 (state); utime and stime
 	 * are fields 14 and 15. */
@@ -76,14 +76,13 @@ int cvb_proc_stat_cpu_parse(const char *text, long ticks_per_s, int64_t *cpu_ns,
 	unsigned long long utime, stime;
 	if (!p || ticks_per_s <= 0 ||
 	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-		   &stime) != 2)
+	           &stime) != 2)
 		return cvb_error_set(err, EINVAL, "malformed /proc stat line");
 	*cpu_ns = (int64_t)((utime + stime) * (1000000000ull / (unsigned long long)ticks_per_s));
 	return 0;
 }
 
-int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns,
-			 struct cvb_error *err)
+int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns, struct cvb_error *err)
 {
 	char path[256], buf[1024];
 	snprintf(path, sizeof(path), "%s/%d/stat", proc_root, (int)pid);

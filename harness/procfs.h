@@ -14,19 +14,18 @@ struct cvb_proc_memory {
 /* Reads <proc_root>/<pid>/smaps_rollup (proc_root is "/proc" on a host,
  * a fixture directory in tests). -1 with err if unreadable. */
 int cvb_proc_memory_read(const char *proc_root, pid_t pid, struct cvb_proc_memory *out,
-			 struct cvb_error *err);
+                         struct cvb_error *err);
 
 /* Parses the text of an smaps_rollup file. -1 with err if Rss/Pss are absent. */
 int cvb_proc_memory_parse(const char *text, struct cvb_proc_memory *out, struct cvb_error *err);
 
 /* User + system CPU time of a process from <proc_root>/<pid>/stat, in ns. */
-int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns,
-			 struct cvb_error *err);
+int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns, struct cvb_error *err);
 
 /* Parses the text of a /proc/<pid>/stat line (the comm may hold spaces and
  * parentheses); ticks_per_s is sysconf(_SC_CLK_TCK). */
 int cvb_proc_stat_cpu_parse(const char *text, long ticks_per_s, int64_t *cpu_ns,
-			    struct cvb_error *err);
+                            struct cvb_error *err);
 
 /* Reads a whole small file into buf (NUL-terminated); returns its length or
  * -1 with err naming the path. */

@@ -23,7 +23,7 @@ static void emit(struct cvb_proto *p, struct cvb_proto_event ev)
 }
 
 static void emit_error(struct cvb_proto *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void emit_error(struct cvb_proto *p, const char *fmt, ...)
 {
@@ -63,13 +63,13 @@ static void parse_metric(struct cvb_proto *p, const char *line)
 	cJSON *obj = cJSON_Parse(line);
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metric");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "value");
-	if (!cJSON_IsObject(obj) || !cJSON_IsString(m) || !m->valuestring[0] || !cJSON_IsNumber(v) ||
-	    !isfinite(v->valuedouble))
+	if (!cJSON_IsObject(obj) || !cJSON_IsString(m) || !m->valuestring[0] ||
+	    !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 		emit_error(p, "malformed result line '%.120s'", line);
 	else
 		emit(p, (struct cvb_proto_event){.kind = CVB_PROTO_METRIC,
-						 .metric = m->valuestring,
-						 .value = v->valuedouble});
+		                                 .metric = m->valuestring,
+		                                 .value = v->valuedouble});
 	cJSON_Delete(obj);
 }
 
@@ -118,7 +118,8 @@ void cvb_proto_feed(struct cvb_proto *p, const char *data, size_t n)
 		if (c == '\n') {
 			p->line[p->len] = '\0';
 			if (p->overlong && p->state == CVB_PROTO_RUNNING)
-				emit_error(p, "agent output line longer than %d bytes", CVB_PROTO_LINE_MAX - 1);
+				emit_error(p, "agent output line longer than %d bytes",
+				           CVB_PROTO_LINE_MAX - 1);
 			else if (p->overlong)
 				p->noise_lines++;
 			else

@@ -32,7 +32,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 struct cvb_sample *cvb_cell_add_sample(struct cvb_cell *cell)
 {
 	if (grow((void **)&cell->samples, &cell->cap_samples, cell->n_samples,
-		 sizeof(*cell->samples)) < 0)
+	         sizeof(*cell->samples)) < 0)
 		return NULL;
 	struct cvb_sample *s = &cell->samples[cell->n_samples++];
 	memset(s, 0, sizeof(*s));
@@ -42,13 +42,13 @@ struct cvb_sample *cvb_cell_add_sample(struct cvb_cell *cell)
 }
 
 struct cvb_series *cvb_cell_series(struct cvb_cell *cell, const char *name, const char *unit,
-				   enum cvb_better better)
+                                   enum cvb_better better)
 {
 	for (size_t i = 0; i < cell->n_series; i++)
 		if (strcmp(cell->series[i].name, name) == 0)
 			return &cell->series[i];
-	if (grow((void **)&cell->series, &cell->cap_series, cell->n_series,
-		 sizeof(*cell->series)) < 0)
+	if (grow((void **)&cell->series, &cell->cap_series, cell->n_series, sizeof(*cell->series)) <
+	    0)
 		return NULL;
 	struct cvb_series *s = &cell->series[cell->n_series++];
 	*s = (struct cvb_series){.name = name, .unit = unit, .better = better};

@@ -30,14 +30,14 @@ struct cvb_sample {
 	unsigned index; /* launch number within the cell, warm-ups included */
 	bool warmup;
 	enum cvb_sample_status status;
-	char reason[512];        /* when not ok: what went wrong, with the last output */
-	int64_t startup_ns;      /* host launch call -> READY arrival; -1 if none */
-	int64_t agent_ready_ns;  /* the agent's own clock in READY (reported, never subtracted) */
+	char reason[512];       /* when not ok: what went wrong, with the last output */
+	int64_t startup_ns;     /* host launch call -> READY arrival; -1 if none */
+	int64_t agent_ready_ns; /* the agent's own clock in READY (reported, never subtracted) */
 	struct cvb_phase phases[CVB_MAX_PHASES + 1];
 	size_t n_phases;
 	struct cvb_exit exit;
 	bool done_seen;
-	int done_status;         /* valid when done_seen */
+	int done_status; /* valid when done_seen */
 	size_t noise_lines;
 };
 
@@ -64,7 +64,7 @@ struct cvb_sample *cvb_cell_add_sample(struct cvb_cell *cell);
 
 /* The series named `name`, created with unit/better if new; NULL on ENOMEM. */
 struct cvb_series *cvb_cell_series(struct cvb_cell *cell, const char *name, const char *unit,
-				   enum cvb_better better);
+                                   enum cvb_better better);
 
 /* Appends one value (from launch `sample_index`); -1 on ENOMEM. */
 int cvb_series_add(struct cvb_series *s, double v, unsigned sample_index);

@@ -117,16 +117,16 @@ static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c
 		cJSON *m = cJSON_AddObjectToObject(metrics, s->name);
 		cJSON_AddStringToObject(m, "unit", s->unit);
 		cJSON_AddStringToObject(m, "better",
-					s->better == CVB_LOWER_IS_BETTER ? "lower" : "higher");
+		                        s->better == CVB_LOWER_IS_BETTER ? "lower" : "higher");
 		cJSON *vals = cJSON_AddArrayToObject(m, "samples");
 		cJSON *idx = cJSON_AddArrayToObject(m, "launch_index");
 		for (size_t j = 0; j < s->n; j++) {
 			cJSON_AddItemToArray(vals, cJSON_CreateNumber(s->values[j]));
 			cJSON_AddItemToArray(idx, cJSON_CreateNumber(s->sample_index[j]));
 		}
-		cJSON_AddItemToObject(m, "summary",
-				      cvb_summary_to_json(s->values, s->n, plan->seed,
-							  plan->resamples));
+		cJSON_AddItemToObject(
+		    m, "summary",
+		    cvb_summary_to_json(s->values, s->n, plan->seed, plan->resamples));
 	}
 	cJSON *launches = cJSON_AddArrayToObject(o, "launches");
 	for (size_t i = 0; i < c->n_samples; i++)
@@ -160,15 +160,16 @@ static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *
 		cJSON_AddStringToObject(pin, "cpus", plan->pin_cpus);
 	else
 		cJSON_AddNullToObject(pin, "cpus");
-	cJSON_AddStringToObject(o, "order", "interleaved: round by round, every cell once per round");
+	cJSON_AddStringToObject(o, "order",
+	                        "interleaved: round by round, every cell once per round");
 	cJSON_AddStringToObject(o, "startup_window",
-				"host CLOCK_MONOTONIC just before the backend's launch call to the "
-				"arrival of the agent's READY line");
+	                        "host CLOCK_MONOTONIC just before the backend's launch call to the "
+	                        "arrival of the agent's READY line");
 	cJSON *st = cJSON_AddObjectToObject(o, "statistics");
 	cJSON_AddStringToObject(st, "percentiles", "type 7 (linear interpolation, as R and NumPy)");
 	cJSON_AddStringToObject(st, "sd", "sample standard deviation (n - 1)");
 	cJSON_AddStringToObject(st, "outliers",
-				"flagged, never dropped: |0.6745 (x - median) / MAD| > 3.5");
+	                        "flagged, never dropped: |0.6745 (x - median) / MAD| > 3.5");
 	cJSON_AddStringToObject(st, "ci95", "percentile bootstrap of the median");
 	char seed[32];
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan->seed);
@@ -199,7 +200,7 @@ cJSON *cvb_results_to_json(const struct cvb_plan *plan, const struct cvb_run *ru
 	if (run->stop_signal)
 		cJSON_AddNumberToObject(doc, "stopped_by_signal", run->stop_signal);
 	cJSON_AddItemToObject(doc, "host",
-			      run->host ? cJSON_Duplicate(run->host, true) : cJSON_CreateObject());
+	                      run->host ? cJSON_Duplicate(run->host, true) : cJSON_CreateObject());
 	cJSON_AddItemToObject(doc, "config", config_to_json(plan, run));
 	cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
 	for (size_t k = 0; k < run->n_cells; k++)

@@ -47,8 +47,8 @@ int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb
 			c->backend = be;
 			c->workload = plan->workloads[w];
 			memcpy(c->params, plan->params[w], sizeof(c->params));
-			c->timeout_ms = plan->timeout_ms ? (int)plan->timeout_ms
-							 : be->default_timeout_ms;
+			c->timeout_ms =
+			    plan->timeout_ms ? (int)plan->timeout_ms : be->default_timeout_ms;
 			if (plan->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))
 				c->cpus = plan->pin_cpus;
 			if (!usable) {
@@ -76,13 +76,12 @@ static void finish_cell(const struct cvb_plan *plan, struct cvb_cell *c, bool ga
 	if (failed) {
 		c->status = CVB_CELL_FAILED;
 		snprintf(c->reason, sizeof(c->reason), "%u of %zu launches failed%s; first: %s",
-			 failed, c->n_samples,
-			 gave_up ? " (gave up after repeated failures)" : "", first->reason);
+		         failed, c->n_samples, gave_up ? " (gave up after repeated failures)" : "",
+		         first->reason);
 	} else if (interrupted || c->n_samples < wanted) {
 		c->status = CVB_CELL_INCOMPLETE;
-		snprintf(c->reason, sizeof(c->reason),
-			 "interrupted after %zu of %zu launches", c->n_samples - interrupted,
-			 wanted);
+		snprintf(c->reason, sizeof(c->reason), "interrupted after %zu of %zu launches",
+		         c->n_samples - interrupted, wanted);
 	} else {
 		c->status = CVB_CELL_OK;
 	}
@@ -99,8 +98,9 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 		return;
 	}
 	if (progress)
-		fprintf(progress, "cvbench: run %s: %zu cell(s), %u warm-up + %u measured launches each\n",
-			run->id, run->n_cells, plan->warmup, plan->reps);
+		fprintf(progress,
+		        "cvbench: run %s: %zu cell(s), %u warm-up + %u measured launches each\n",
+		        run->id, run->n_cells, plan->warmup, plan->reps);
 	for (unsigned r = 0; r < rounds && !cvb_stop_signal; r++) {
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
@@ -121,7 +121,7 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 			} else if (s->status == CVB_SAMPLE_FAILED) {
 				if (progress)
 					fprintf(progress, "cvbench: %s/%s launch %u failed: %s\n",
-						c->backend->name, c->workload->name, r, s->reason);
+					        c->backend->name, c->workload->name, r, s->reason);
 				bool none_ok = c->warmup_done + c->measured_ok == 0;
 				if (++streak[k] >= CVB_MAX_CONSECUTIVE_FAILURES && none_ok)
 					gave_up[k] = true;

@@ -14,15 +14,15 @@
 #define CVB_MAX_CONSECUTIVE_FAILURES 3
 
 struct cvb_run {
-	char id[48];          /* names what the run creates: cvb-<id>-<n> */
-	char started_at[40];  /* RFC 3339, UTC */
+	char id[48];         /* names what the run creates: cvb-<id>-<n> */
+	char started_at[40]; /* RFC 3339, UTC */
 	char finished_at[40];
 	char agent_path[4096];
 	struct cvb_cell *cells;
 	size_t n_cells;
-	int stop_signal;      /* nonzero if a signal cut the run short */
-	cJSON *host;          /* host facts; owned */
-	char **argv;          /* the command line, for the record */
+	int stop_signal; /* nonzero if a signal cut the run short */
+	cJSON *host;     /* host facts; owned */
+	char **argv;     /* the command line, for the record */
 	int argc;
 };
 
@@ -39,8 +39,8 @@ int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb
 void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *progress);
 
 /* One launch of cell's instance, filling *sample (harness/sample.c). */
-void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
-		    struct cvb_cell *cell, struct cvb_sample *sample);
+void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, struct cvb_cell *cell,
+                    struct cvb_sample *sample);
 
 void cvb_run_free(struct cvb_run *run);
 

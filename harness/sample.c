@@ -46,15 +46,16 @@ static void on_event(void *ctx, const struct cvb_proto_event *ev)
 		if (ls->proto_error[0])
 			break;
 		if (!d) {
-			snprintf(ls->proto_error, sizeof(ls->proto_error),
-				 "agent reported metric '%.64s', which workload %s does not declare",
-				 ev->metric, ls->workload->name);
+			snprintf(
+			    ls->proto_error, sizeof(ls->proto_error),
+			    "agent reported metric '%.64s', which workload %s does not declare",
+			    ev->metric, ls->workload->name);
 			break;
 		}
 		for (size_t i = 0; i < ls->n_values; i++)
 			if (ls->desc[i] == d) {
 				snprintf(ls->proto_error, sizeof(ls->proto_error),
-					 "agent reported metric '%s' twice", d->name);
+				         "agent reported metric '%s' twice", d->name);
 				return;
 			}
 		if (ls->n_values < MAX_VALUES) {
@@ -81,7 +82,7 @@ static void describe_exit(const struct cvb_exit *e, char *buf, size_t len)
 }
 
 static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Marks the sample failed with a reason and the agent's last output lines. */
 static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)
@@ -94,7 +95,7 @@ static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fm
 	cvb_proto_tail(p, tail, sizeof(tail));
 	if (n > 0 && (size_t)n < sizeof(s->reason))
 		snprintf(s->reason + n, sizeof(s->reason) - (size_t)n, "; last output: '%s'",
-			 tail[0] ? tail : "(none)");
+		         tail[0] ? tail : "(none)");
 	s->status = CVB_SAMPLE_FAILED;
 }
 
@@ -119,7 +120,7 @@ static bool drain(int fd, struct cvb_proto *p, struct launch_state *ls)
 }
 
 static void add_value(struct cvb_cell *cell, const char *name, const char *unit,
-		      enum cvb_better better, double v, unsigned index)
+                      enum cvb_better better, double v, unsigned index)
 {
 	struct cvb_series *s = cvb_cell_series(cell, name, unit, better);
 	if (s)
@@ -128,30 +129,30 @@ static void add_value(struct cvb_cell *cell, const char *name, const char *unit,
 
 /* A successful measured launch contributes one value to each series. */
 static void commit_values(struct cvb_cell *cell, const struct cvb_sample *s,
-			  const struct launch_state *ls, const struct cvb_usage *u, bool measured)
+                          const struct launch_state *ls, const struct cvb_usage *u, bool measured)
 {
 	add_value(cell, "startup_ns", "ns", CVB_LOWER_IS_BETTER, (double)s->startup_ns, s->index);
 	for (size_t i = 0; i < ls->n_values; i++)
 		add_value(cell, ls->desc[i]->name, ls->desc[i]->unit, ls->desc[i]->better,
-			  ls->value[i], s->index);
+		          ls->value[i], s->index);
 	if (measured) {
 		if (u->rss_bytes >= 0)
 			add_value(cell, "host_rss_bytes", "bytes", CVB_LOWER_IS_BETTER,
-				  (double)u->rss_bytes, s->index);
+			          (double)u->rss_bytes, s->index);
 		if (u->pss_bytes >= 0)
 			add_value(cell, "host_pss_bytes", "bytes", CVB_LOWER_IS_BETTER,
-				  (double)u->pss_bytes, s->index);
+			          (double)u->pss_bytes, s->index);
 		if (u->uss_bytes >= 0)
 			add_value(cell, "host_uss_bytes", "bytes", CVB_LOWER_IS_BETTER,
-				  (double)u->uss_bytes, s->index);
+			          (double)u->uss_bytes, s->index);
 	}
 	if (s->exit.cpu_ns >= 0)
 		add_value(cell, "agent_cpu_ns", "ns", CVB_LOWER_IS_BETTER, (double)s->exit.cpu_ns,
-			  s->index);
+		          s->index);
 }
 
-void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
-		    struct cvb_cell *cell, struct cvb_sample *s)
+void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, struct cvb_cell *cell,
+                    struct cvb_sample *s)
 {
 	const struct cvb_workload *w = cell->workload;
 	char pbuf[CVB_MAX_PARAMS][96];
@@ -160,7 +161,7 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
 	args[na++] = (char *)w->name;
 	for (size_t i = 0; i < cvb_workload_param_count(w); i++) {
 		snprintf(pbuf[i], sizeof(pbuf[i]), "%s=%" PRId64, w->params[i].name,
-			 cell->params[i]);
+		         cell->params[i]);
 		args[na++] = pbuf[i];
 	}
 	args[na] = NULL;
@@ -174,9 +175,11 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
 	bool measured = false, timed_out = false, eof = false, stopped = false;
 	char measure_error[256] = "";
 
-	struct cvb_launch_spec spec = {.run_id = run->id, .index = s->index,
-				       .agent_path = run->agent_path, .agent_args = args,
-				       .cpus = cell->cpus};
+	struct cvb_launch_spec spec = {.run_id = run->id,
+	                               .index = s->index,
+	                               .agent_path = run->agent_path,
+	                               .agent_args = args,
+	                               .cpus = cell->cpus};
 	ls.t0 = spec.t_start_ns = cvb_now_ns();
 	if (cell->backend->launch(&spec, &inst, &err) < 0) {
 		snprintf(s->reason, sizeof(s->reason), "launch failed: %s", err.msg);
@@ -189,7 +192,7 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
 		if (cvb_stop_signal) {
 			s->status = CVB_SAMPLE_INTERRUPTED;
 			snprintf(s->reason, sizeof(s->reason), "interrupted by signal %d",
-				 (int)cvb_stop_signal);
+			         (int)cvb_stop_signal);
 			break;
 		}
 		int64_t now = cvb_now_ns();
@@ -213,8 +216,8 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run,
 			timed_out = true;
 			break;
 		}
-		int64_t until = measure_at >= 0 && !stopped && measure_at < deadline ? measure_at
-											: deadline;
+		int64_t until =
+		    measure_at >= 0 && !stopped && measure_at < deadline ? measure_at : deadline;
 		int wait_ms = (int)((until - now + 999999) / 1000000);
 		struct pollfd pfd = {.fd = inst->out_fd, .events = POLLIN};
 		int r = poll(&pfd, 1, wait_ms);

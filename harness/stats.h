@@ -53,7 +53,7 @@ double cvb_median(const double *x, size_t n);
  * with errno ENOMEM / EINVAL (n == 0, a non-finite sample, resamples == 0).
  * Free with cvb_summary_free. */
 int cvb_summarize(const double *x, size_t n, uint64_t seed, unsigned resamples,
-		  struct cvb_summary *out);
+                  struct cvb_summary *out);
 void cvb_summary_free(struct cvb_summary *s);
 
 #endif

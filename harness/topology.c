@@ -13,8 +13,8 @@ struct cache_group {
 };
 
 static const hwloc_obj_type_t cache_types[] = {
-	HWLOC_OBJ_L1CACHE,  HWLOC_OBJ_L2CACHE,  HWLOC_OBJ_L3CACHE,  HWLOC_OBJ_L4CACHE,
-	HWLOC_OBJ_L5CACHE,  HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2ICACHE, HWLOC_OBJ_L3ICACHE,
+    HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,  HWLOC_OBJ_L3CACHE,  HWLOC_OBJ_L4CACHE,
+    HWLOC_OBJ_L5CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2ICACHE, HWLOC_OBJ_L3ICACHE,
 };
 
 /* Data before instruction before unified: the order lstopo and people use. */
@@ -58,7 +58,7 @@ static int cache_group_cmp(const void *a, const void *b)
 /* The default filters drop instruction caches; a host record wants them. */
 static int topology_init(hwloc_topology_t *out, struct cvb_error *err)
 {
-	hwloc_topology_t topo;
+	hwloc_topology_t topo = NULL;
 
 	if (hwloc_topology_init(&topo) < 0)
 		return cvb_error_errno(err, errno, "cannot initialize hwloc topology");
@@ -71,13 +71,13 @@ static int topology_init(hwloc_topology_t *out, struct cvb_error *err)
 	return 0;
 }
 
-int cvb_topology_load(hwloc_topology_t *out, struct cvb_error *err)
+static int topology_load_host(hwloc_topology_t *out, unsigned long flags, struct cvb_error *err)
 {
-	hwloc_topology_t topo;
+	hwloc_topology_t topo = NULL;
 
 	if (topology_init(&topo, err) < 0)
 		return -1;
-	if (hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) < 0) {
+	if (hwloc_topology_set_flags(topo, flags) < 0) {
 		cvb_error_errno(err, errno, "cannot set hwloc topology flags");
 		goto fail;
 	}
@@ -92,10 +92,20 @@ fail:
 	return -1;
 }
 
-int cvb_topology_load_synthetic(hwloc_topology_t *out, const char *description,
-				struct cvb_error *err)
+int cvb_topology_load(hwloc_topology_t *out, struct cvb_error *err)
 {
-	hwloc_topology_t topo;
+	return topology_load_host(out, 0, err);
+}
+
+int cvb_topology_load_machine(hwloc_topology_t *out, struct cvb_error *err)
+{
+	return topology_load_host(out, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED, err);
+}
+
+int cvb_topology_load_synthetic(hwloc_topology_t *out, const char *description,
+                                struct cvb_error *err)
+{
+	hwloc_topology_t topo = NULL;
 
 	if (topology_init(&topo, err) < 0)
 		return -1;
@@ -149,9 +159,9 @@ static int caches_group(hwloc_topology_t topo, struct cache_group **out)
 					cap = ncap;
 				}
 				groups[n++] = (struct cache_group){
-					.level = obj->attr->cache.depth,
-					.type = obj->attr->cache.type,
-					.size = obj->attr->cache.size,
+				    .level = obj->attr->cache.depth,
+				    .type = obj->attr->cache.type,
+				    .size = obj->attr->cache.size,
 				};
 			}
 			groups[g].count++;
@@ -202,11 +212,12 @@ cJSON *cvb_topology_describe(hwloc_topology_t topo)
 	if (!desc)
 		return NULL;
 	if (!cJSON_AddNumberToObject(desc, "packages",
-				     hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE)) ||
-	    !cJSON_AddNumberToObject(desc, "cores", hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE)) ||
+	                             hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE)) ||
+	    !cJSON_AddNumberToObject(desc, "cores",
+	                             hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE)) ||
 	    !cJSON_AddNumberToObject(desc, "pus", hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU)) ||
 	    !cJSON_AddNumberToObject(desc, "numa_nodes",
-				     hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE)))
+	                             hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE)))
 		goto fail;
 	caches = caches_describe(topo);
 	if (!caches)

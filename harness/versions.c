@@ -55,7 +55,7 @@ static void add_libvirt(cJSON *host)
 		cJSON_AddNullToObject(o, "daemon");
 		char note[300];
 		snprintf(note, sizeof(note), "libvirtd not reachable at qemu:///system: %s",
-			 e && e->message ? e->message : "unknown error");
+		         e && e->message ? e->message : "unknown error");
 		cJSON_AddStringToObject(o, "note", note);
 	}
 	if (conn)
@@ -74,8 +74,8 @@ static void add_qemu(cJSON *host)
 		cJSON_AddStringToObject(o, "version", v);
 	} else {
 		cJSON_AddNullToObject(o, "version");
-		cJSON_AddStringToObject(o, "note", err.msg[0] ? err.msg
-							      : "qemu-system-x86_64 printed no version");
+		cJSON_AddStringToObject(
+		    o, "note", err.msg[0] ? err.msg : "qemu-system-x86_64 printed no version");
 	}
 }
 

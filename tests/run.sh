@@ -12,11 +12,11 @@ for t in "$BUILD"/tests/test_*; do
 	echo "== unit: $(basename "$t")"
 	out=$("$t" 2>&1)
 	rc=$?
-	echo "$out" | grep -E '^\[  (FAILED|SKIPPED|PASSED) |^\[==========\] [0-9]+ test|^SKIP|ERROR|Failure|error' || true
+	echo "$out" | grep -E '^\[  (FAILED|SKIPPED|PASSED) |^\[==========\] [0-9]+ test|^SKIP|^skipping|ERROR|Failure|error' || true
 	ran=$(echo "$out" | sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' | tail -n1)
-	nskip=$(echo "$out" | grep -c '^\[  SKIPPED \] test' || true)
-	nfail=$(echo "$out" | grep -c '^\[  FAILED  \] test' || true)
-	ran=${ran:-0}
+	nskip=$(echo "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below:$/\1/p' | tail -n1)
+	nfail=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:$/\1/p' | tail -n1)
+	ran=${ran:-0} nskip=${nskip:-0} nfail=${nfail:-0}
 	if [ $rc -ne 0 ] && [ "$nfail" -eq 0 ]; then nfail=1; fi # crashed before reporting
 	passed=$((passed + ran - nfail - nskip))
 	failed=$((failed + nfail))

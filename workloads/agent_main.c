@@ -22,7 +22,7 @@ static void say_ready(void)
 	char line[64];
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(line, sizeof(line), "READY %" PRId64 "\n",
-		 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	         (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	cvb_emit_line(STDOUT_FILENO, line);
 }
 
@@ -41,14 +41,15 @@ static void list_workloads(void)
  * message and returns -1. The harness validates the same before launching,
  * so this only catches a hand-run agent's typos. */
 static int parse_params(const struct cvb_workload *w, int argc, char **argv,
-			struct cvb_workload_ctx *ctx)
+                        struct cvb_workload_ctx *ctx)
 {
 	for (size_t i = 0; i < cvb_workload_param_count(w); i++)
 		ctx->param[i] = w->params[i].def;
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		if (!eq) {
-			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n", argv[i]);
+			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n",
+			        argv[i]);
 			return -1;
 		}
 		*eq = '\0';
@@ -59,7 +60,7 @@ static int parse_params(const struct cvb_workload *w, int argc, char **argv,
 		if (idx < 0 || errno || end == eq + 1 || *end || v < w->params[idx].min ||
 		    v > w->params[idx].max) {
 			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s=%s' for workload %s\n",
-				argv[i], eq + 1, w->name);
+			        argv[i], eq + 1, w->name);
 			return -1;
 		}
 		ctx->param[idx] = v;

@@ -30,10 +30,10 @@ int cvb_emit_metric(int fd, const char *metric, double value)
 	 * others keep 12 significant digits, more than any clock here resolves. */
 	if (value == (double)(int64_t)value && fabs(value) < 9007199254740992.0)
 		n = snprintf(line, sizeof(line), "{\"metric\":\"%s\",\"value\":%" PRId64 "}\n",
-			     metric, (int64_t)value);
+		             metric, (int64_t)value);
 	else
 		n = snprintf(line, sizeof(line), "{\"metric\":\"%s\",\"value\":%.12g}\n", metric,
-			     value);
+		             value);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
 	return cvb_emit_line(fd, line);

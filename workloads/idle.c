@@ -11,8 +11,8 @@
 enum { IDLE_MAX_S };
 
 static const struct cvb_param_desc idle_params[] = {
-	[IDLE_MAX_S] = {"max_s", "deadline in seconds if the host never stops it", 600, 1, 86400},
-	{0},
+    [IDLE_MAX_S] = {"max_s", "deadline in seconds if the host never stops it", 600, 1, 86400},
+    {0},
 };
 
 static int64_t now_ms(void)
@@ -46,9 +46,9 @@ static int idle_run(const struct cvb_workload_ctx *ctx)
 }
 
 const struct cvb_workload cvb_workload_idle = {
-	.name = "idle",
-	.help = "say READY, then rest until the host stops it (resting footprint)",
-	.params = idle_params,
-	.holds_until_stopped = true,
-	.run = idle_run,
+    .name = "idle",
+    .help = "say READY, then rest until the host stops it (resting footprint)",
+    .params = idle_params,
+    .holds_until_stopped = true,
+    .run = idle_run,
 };

@@ -9,7 +9,7 @@ static int ready_run(const struct cvb_workload_ctx *ctx)
 }
 
 const struct cvb_workload cvb_workload_ready = {
-	.name = "ready",
-	.help = "say READY and exit at once (startup latency)",
-	.run = ready_run,
+    .name = "ready",
+    .help = "say READY and exit at once (startup latency)",
+    .run = ready_run,
 };

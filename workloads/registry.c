@@ -7,9 +7,9 @@ extern const struct cvb_workload cvb_workload_ready;
 extern const struct cvb_workload cvb_workload_idle;
 
 const struct cvb_workload *const cvb_workloads[] = {
-	&cvb_workload_ready,
-	&cvb_workload_idle,
-	NULL,
+    &cvb_workload_ready,
+    &cvb_workload_idle,
+    NULL,
 };
 
 const struct cvb_workload *cvb_workload_find(const char *name)

@@ -38,7 +38,7 @@ struct cvb_workload_ctx {
 struct cvb_workload {
 	const char *name;
 	const char *help;
-	const struct cvb_param_desc *params; /* NULL-name terminated, or NULL */
+	const struct cvb_param_desc *params;   /* NULL-name terminated, or NULL */
 	const struct cvb_metric_desc *metrics; /* NULL-name terminated, or NULL */
 	/* True if the workload keeps running after READY until the host stops it
 	 * (closes the input or writes a line): the host measures it meanwhile. */

@@ -106,7 +106,7 @@ static void assert_strv(char *const *v, const char *const *expected)
 #define NO_STRS ((const char *const[]){NULL})
 
 static void assert_find(const struct cvb_cgroup_layout *l, const char *controller, int version,
-			const char *mount)
+                        const char *mount)
 {
 	struct cvb_cgroup_location loc = cvb_cgroup_layout_find(l, controller);
 
@@ -118,8 +118,8 @@ static void assert_find(const struct cvb_cgroup_layout *l, const char *controlle
 		assert_null(loc.mount);
 }
 
-static void assert_v1(const struct cvb_cgroup_v1_hierarchy *h, const char *mount,
-		      const char *name, const char *const *controllers)
+static void assert_v1(const struct cvb_cgroup_v1_hierarchy *h, const char *mount, const char *name,
+                      const char *const *controllers)
 {
 	assert_string_equal(h->mount, mount);
 	if (name)
@@ -176,7 +176,7 @@ static void test_file_read(void **state)
 	assert_null(cvb_host_file_read(fixture("v1"), "/proc/nothing", NULL, &err));
 	assert_int_equal(err.code, ENOENT);
 	snprintf(expected, sizeof(expected), "cannot open %s/proc/nothing: %s", fixture("v1"),
-		 strerror(ENOENT));
+	         strerror(ENOENT));
 	assert_string_equal(err.msg, expected);
 }
 
@@ -231,7 +231,7 @@ static void test_layout_v2(void **state)
 	assert_string_equal(cvb_cgroup_mode_name(l.mode), "v2");
 	assert_string_equal(l.v2_mount, "/sys/fs/cgroup");
 	assert_strv(l.v2_controllers,
-		    STRS("cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc"));
+	            STRS("cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc"));
 	assert_int_equal(l.n_v1, 0);
 	assert_find(&l, "memory", 2, "/sys/fs/cgroup");
 	assert_find(&l, "io", 2, "/sys/fs/cgroup");
@@ -247,10 +247,10 @@ static void test_layout_hybrid(void **state)
 	struct cvb_cgroup_layout l;
 	struct cvb_error err = {0};
 	static const char *const v1[][2] = {
-		{"/sys/fs/cgroup/cpu", "cpu"},         {"/sys/fs/cgroup/cpuacct", "cpuacct"},
-		{"/sys/fs/cgroup/cpuset", "cpuset"},   {"/sys/fs/cgroup/memory", "memory"},
-		{"/sys/fs/cgroup/devices", "devices"}, {"/sys/fs/cgroup/freezer", "freezer"},
-		{"/sys/fs/cgroup/blkio", "blkio"},     {"/sys/fs/cgroup/pids", "pids"},
+	    {"/sys/fs/cgroup/cpu", "cpu"},         {"/sys/fs/cgroup/cpuacct", "cpuacct"},
+	    {"/sys/fs/cgroup/cpuset", "cpuset"},   {"/sys/fs/cgroup/memory", "memory"},
+	    {"/sys/fs/cgroup/devices", "devices"}, {"/sys/fs/cgroup/freezer", "freezer"},
+	    {"/sys/fs/cgroup/blkio", "blkio"},     {"/sys/fs/cgroup/pids", "pids"},
 	};
 
 	assert_int_equal(cvb_cgroup_layout_detect(fixture("hybrid"), &l, &err), 0);
@@ -333,9 +333,9 @@ static void test_layout_truncated_mountinfo(void **state)
 	assert_int_equal(cvb_cgroup_layout_detect(fixture("malformed"), &l, &err), -1);
 	assert_int_equal(err.code, EINVAL);
 	snprintf(expected, sizeof(expected),
-		 "%s/proc/self/mountinfo line 3: truncated or malformed (expected 'ID PARENT "
-		 "MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS')",
-		 fixture("malformed"));
+	         "%s/proc/self/mountinfo line 3: truncated or malformed (expected 'ID PARENT "
+	         "MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS')",
+	         fixture("malformed"));
 	assert_string_equal(err.msg, expected);
 	/* Left empty: clearing it again is harmless. */
 	assert_int_equal(l.n_v1, 0);
@@ -385,8 +385,8 @@ static void test_layout_to_json(void **state)
 /* ---- collect() ---- */
 
 static const char *const host_keys[] = {
-	"hostname", "kernel", "cpu",  "memory_total_bytes", "topology",
-	"cgroup",   "root",   "kvm", "mitigations",        "cmdline",
+    "hostname", "kernel", "cpu", "memory_total_bytes", "topology",
+    "cgroup",   "root",   "kvm", "mitigations",        "cmdline",
 };
 
 static cJSON *collect_ok(const char *name)
@@ -428,13 +428,13 @@ static void test_collect_hybrid(void **state)
 	assert_strings(get(f, "cgroup.v2_controllers"), STRS("hugetlb"));
 	assert_int_equal(cJSON_GetArraySize(get(f, "cgroup.v1")), 9);
 	assert_string_equal(str(cJSON_GetArrayItem(get(f, "cgroup.v1"), 3), "mount"),
-			    "/sys/fs/cgroup/memory");
+	                    "/sys/fs/cgroup/memory");
 
 	assert_true(boolean(f, "kvm.device"));
 	assert_strings(get(f, "kvm.modules"), STRS("kvm", "kvm_pvm"));
 	assert_true(boolean(f, "kvm.paravirtual"));
 	assert_string_equal(str(f, "kvm.note"), "kvm_pvm is a paravirtual KVM: stock Linux guests "
-						"hang on it; VMs will run under TCG");
+	                                        "hang on it; VMs will run under TCG");
 
 	assert_int_equal(cJSON_GetArraySize(get(f, "mitigations")), 5);
 	assert_string_equal(str(f, "mitigations.spec_rstack_overflow"), "Mitigation: Safe RET");
@@ -470,9 +470,10 @@ static void test_collect_v1(void **state)
 	/* Sorted by name whatever readdir() returns. */
 	assert_string_equal(cJSON_GetArrayItem(get(f, "mitigations"), 0)->string, "l1tf");
 	assert_string_equal(cJSON_GetArrayItem(get(f, "mitigations"), 4)->string, "spectre_v2");
-	assert_string_equal(str(f, "cmdline"),
-			    "BOOT_IMAGE=/vmlinuz-3.10.0-1160.el7.x86_64 root=/dev/mapper/centos-root "
-			    "ro crashkernel=auto rhgb quiet LANG=en_US.UTF-8");
+	assert_string_equal(
+	    str(f, "cmdline"),
+	    "BOOT_IMAGE=/vmlinuz-3.10.0-1160.el7.x86_64 root=/dev/mapper/centos-root "
+	    "ro crashkernel=auto rhgb quiet LANG=en_US.UTF-8");
 	cJSON_Delete(f);
 }
 
@@ -501,8 +502,8 @@ static void test_collect_v2(void **state)
 	assert_json_null(f, "kvm.note");
 	assert_int_equal(cJSON_GetArraySize(get(f, "mitigations")), 8);
 	assert_string_equal(str(f, "mitigations.spectre_v2"),
-			    "Mitigation: Enhanced IBRS, IBPB: conditional, RSB filling, "
-			    "PBRSB-eIBRS: SW sequence");
+	                    "Mitigation: Enhanced IBRS, IBPB: conditional, RSB filling, "
+	                    "PBRSB-eIBRS: SW sequence");
 	cJSON_Delete(f);
 }
 
@@ -551,7 +552,7 @@ static void test_collect_no_mountinfo(void **state)
 {
 	(void)state;
 	struct cvb_error err = {0};
-	char root[PATH_MAX];
+	char root[PATH_MAX + 16];
 	cJSON *f;
 
 	/* A directory without proc/ at all, such as the v1 tree's sys. */
@@ -571,7 +572,7 @@ static void test_collect_malformed(void **state)
 	assert_null(cvb_host_facts_collect(fixture("malformed"), &err));
 	assert_int_equal(err.code, EINVAL);
 	snprintf(expected, sizeof(expected), "%s/proc/self/mountinfo line 3: truncated",
-		 fixture("malformed"));
+	         fixture("malformed"));
 	assert_memory_equal(err.msg, expected, strlen(expected));
 }
 
@@ -579,12 +580,12 @@ static void test_collect_bad_root(void **state)
 {
 	(void)state;
 	struct cvb_error err = {0};
-	char expected[PATH_MAX + 128], file[PATH_MAX];
+	char expected[PATH_MAX + 128], file[PATH_MAX + 16];
 
 	assert_null(cvb_host_facts_collect(fixture("no-such-host"), &err));
 	assert_int_equal(err.code, ENOENT);
 	snprintf(expected, sizeof(expected), "cannot use host root %s: %s", fixture("no-such-host"),
-		 strerror(ENOENT));
+	         strerror(ENOENT));
 	assert_string_equal(err.msg, expected);
 
 	snprintf(file, sizeof(file), "%s/proc/cpuinfo", fixture("v1"));
@@ -643,29 +644,30 @@ static void test_print_hybrid(void **state)
 	/* Pin "root" so the text does not depend on who runs the test. */
 	cJSON_ReplaceItemInObjectCaseSensitive(f, "root", cJSON_CreateTrue());
 	text = print_to_string(f);
-	snprintf(expected, sizeof(expected),
-		 "hostname:         vm\n"
-		 "kernel:           6.18.44-fc-v782 #1 SMP PREEMPT_DYNAMIC @0 (x86_64)\n"
-		 "cpu model:        AMD EPYC (AuthenticAMD)\n"
-		 "hypervisor:       yes (this host is a guest: VMs here are nested)\n"
-		 "memory:           23.5 GiB\n"
-		 "cgroup mode:      hybrid (v2 at /sys/fs/cgroup/unified: hugetlb; v1: cpu, "
-		 "cpuacct, cpuset, memory, devices, freezer, blkio, pids, name=systemd)\n"
-		 "running as root:  yes\n"
-		 "kvm:              /dev/kvm present, paravirtual (kvm_pvm)\n"
-		 "kvm modules:      kvm, kvm_pvm\n"
-		 "kvm note:         kvm_pvm is a paravirtual KVM: stock Linux guests hang on it; "
-		 "VMs will run under TCG\n"
-		 "mitigations:\n"
-		 "  meltdown:             Not affected\n"
-		 "  spec_rstack_overflow: Mitigation: Safe RET\n"
-		 "  spec_store_bypass:    Mitigation: Speculative Store Bypass disabled via prctl\n"
-		 "  spectre_v1:           Mitigation: usercopy/swapgs barriers and __user pointer "
-		 "sanitization\n"
-		 "  spectre_v2:           Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: "
-		 "disabled; RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected\n"
-		 "cmdline:          %s\n",
-		 cmdline);
+	snprintf(
+	    expected, sizeof(expected),
+	    "hostname:         vm\n"
+	    "kernel:           6.18.44-fc-v782 #1 SMP PREEMPT_DYNAMIC @0 (x86_64)\n"
+	    "cpu model:        AMD EPYC (AuthenticAMD)\n"
+	    "hypervisor:       yes (this host is a guest: VMs here are nested)\n"
+	    "memory:           23.5 GiB\n"
+	    "cgroup mode:      hybrid (v2 at /sys/fs/cgroup/unified: hugetlb; v1: cpu, "
+	    "cpuacct, cpuset, memory, devices, freezer, blkio, pids, name=systemd)\n"
+	    "running as root:  yes\n"
+	    "kvm:              /dev/kvm present, paravirtual (kvm_pvm)\n"
+	    "kvm modules:      kvm, kvm_pvm\n"
+	    "kvm note:         kvm_pvm is a paravirtual KVM: stock Linux guests hang on it; "
+	    "VMs will run under TCG\n"
+	    "mitigations:\n"
+	    "  meltdown:             Not affected\n"
+	    "  spec_rstack_overflow: Mitigation: Safe RET\n"
+	    "  spec_store_bypass:    Mitigation: Speculative Store Bypass disabled via prctl\n"
+	    "  spectre_v1:           Mitigation: usercopy/swapgs barriers and __user pointer "
+	    "sanitization\n"
+	    "  spectre_v2:           Mitigation: Retpolines; IBPB: conditional; IBRS_FW; STIBP: "
+	    "disabled; RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected\n"
+	    "cmdline:          %s\n",
+	    cmdline);
 	assert_string_equal(text, expected);
 	free(text);
 	cJSON_Delete(f);
@@ -677,12 +679,13 @@ static void test_print_v1_and_v2(void **state)
 	cJSON *f = collect_ok("v1");
 	char *text = print_to_string(f);
 
-	assert_non_null(strstr(text, "\ncgroup mode:      v1 (v1: name=systemd, cpuset, cpuacct+cpu, "
-				     "memory, devices, freezer, net_prio+net_cls, blkio, perf_event, "
-				     "hugetlb, pids)\n"));
+	assert_non_null(strstr(text,
+	                       "\ncgroup mode:      v1 (v1: name=systemd, cpuset, cpuacct+cpu, "
+	                       "memory, devices, freezer, net_prio+net_cls, blkio, perf_event, "
+	                       "hugetlb, pids)\n"));
 	assert_non_null(strstr(text, "\nkvm:              no /dev/kvm\n"
-				     "kvm modules:      none\n"
-				     "kvm note:         no /dev/kvm: VMs will run under TCG\n"));
+	                             "kvm modules:      none\n"
+	                             "kvm note:         no /dev/kvm: VMs will run under TCG\n"));
 	assert_non_null(strstr(text, "\nmemory:           3.7 GiB\n"));
 	assert_null(strstr(text, "governor"));
 	free(text);
@@ -690,20 +693,21 @@ static void test_print_v1_and_v2(void **state)
 
 	f = collect_ok("v2");
 	text = print_to_string(f);
-	assert_non_null(strstr(text, "\ncgroup mode:      v2 (v2 at /sys/fs/cgroup: cpuset, cpu, io, "
-				     "memory, hugetlb, pids, rdma, misc)\n"));
+	assert_non_null(strstr(text,
+	                       "\ncgroup mode:      v2 (v2 at /sys/fs/cgroup: cpuset, cpu, io, "
+	                       "memory, hugetlb, pids, rdma, misc)\n"));
 	assert_non_null(strstr(text, "\nhypervisor:       no\ncpu governor:     performance\n"));
 	assert_non_null(strstr(text, "\nkvm:              /dev/kvm present\n"
-				     "kvm modules:      kvm, kvm_intel\n"
-				     "mitigations:\n"));
+	                             "kvm modules:      kvm, kvm_intel\n"
+	                             "mitigations:\n"));
 	free(text);
 	cJSON_Delete(f);
 
 	f = collect_ok("hybrid-systemd");
 	text = print_to_string(f);
 	assert_non_null(strstr(text, "cgroup mode:      hybrid (v2 at /sys/fs/cgroup/unified: no "
-				     "controllers; v1: name=systemd, cpu+cpuacct, memory, pids, "
-				     "blkio, rdma, cpuset, hugetlb)\n"));
+	                             "controllers; v1: name=systemd, cpu+cpuacct, memory, pids, "
+	                             "blkio, rdma, cpuset, hugetlb)\n"));
 	free(text);
 	cJSON_Delete(f);
 }
@@ -712,19 +716,20 @@ static void test_print_topology(void **state)
 {
 	(void)state;
 	cJSON *f = cJSON_Parse(
-		"{\"topology\": {\"packages\": 1, \"cores\": 2, \"pus\": 4, \"numa_nodes\": 1,"
-		" \"caches\": [{\"level\": 1, \"type\": \"data\", \"size_bytes\": 49152, \"count\": 2},"
-		" {\"level\": 1, \"type\": \"instruction\", \"size_bytes\": 32768, \"count\": 2},"
-		" {\"level\": 2, \"type\": \"unified\", \"size_bytes\": 1310720, \"count\": 2},"
-		" {\"level\": 3, \"type\": \"unified\", \"size_bytes\": 33554432, \"count\": 1}],"
-		" \"allowed_cpus\": \"0-3\"}}");
+	    "{\"topology\": {\"packages\": 1, \"cores\": 2, \"pus\": 4, \"numa_nodes\": 1,"
+	    " \"caches\": [{\"level\": 1, \"type\": \"data\", \"size_bytes\": 49152, \"count\": 2},"
+	    " {\"level\": 1, \"type\": \"instruction\", \"size_bytes\": 32768, \"count\": 2},"
+	    " {\"level\": 2, \"type\": \"unified\", \"size_bytes\": 1310720, \"count\": 2},"
+	    " {\"level\": 3, \"type\": \"unified\", \"size_bytes\": 33554432, \"count\": 1}],"
+	    " \"allowed_cpus\": \"0-3\"}}");
 	char *text;
 
 	assert_non_null(f);
 	text = print_to_string(f);
-	assert_string_equal(text, "topology:         1 package, 2 cores, 4 PUs, 1 NUMA node; L1d 48 "
-				  "KiB x2, L1i 32 KiB x2, L2 1.2 MiB x2, L3 32 MiB x1\n"
-				  "allowed cpus:     0-3\n");
+	assert_string_equal(text,
+	                    "topology:         1 package, 2 cores, 4 PUs, 1 NUMA node; L1d 48 "
+	                    "KiB x2, L1i 32 KiB x2, L2 1.2 MiB x2, L3 32 MiB x1\n"
+	                    "allowed cpus:     0-3\n");
 	free(text);
 	cJSON_Delete(f);
 }
@@ -734,21 +739,21 @@ static void test_print_unknown_and_odd(void **state)
 {
 	(void)state;
 	cJSON *f = cJSON_Parse("{\"hostname\": null, \"kernel\": 3, \"cpu\": {\"model\": 7},"
-			       " \"cgroup\": {\"mode\": null, \"v1\": \"x\"}, \"kvm\": {},"
-			       " \"mitigations\": {\"x\": null}, \"libvirt\": \"9.0.0\","
-			       " \"qemu\": {\"version\": \"7.2.0\"}, \"nested\": true,"
-			       " \"gone\": null}");
+	                       " \"cgroup\": {\"mode\": null, \"v1\": \"x\"}, \"kvm\": {},"
+	                       " \"mitigations\": {\"x\": null}, \"libvirt\": \"9.0.0\","
+	                       " \"qemu\": {\"version\": \"7.2.0\"}, \"nested\": true,"
+	                       " \"gone\": null}");
 	char *text;
 
 	assert_non_null(f);
 	text = print_to_string(f);
 	assert_string_equal(text, "cgroup mode:      unknown\n"
-				  "kvm:              no /dev/kvm\n"
-				  "mitigations:\n"
-				  "  x: unknown\n"
-				  "libvirt:          9.0.0\n"
-				  "qemu:             {\"version\":\"7.2.0\"}\n"
-				  "nested:           yes\n");
+	                          "kvm:              no /dev/kvm\n"
+	                          "mitigations:\n"
+	                          "  x: unknown\n"
+	                          "libvirt:          9.0.0\n"
+	                          "qemu:             version 7.2.0\n"
+	                          "nested:           yes\n");
 	free(text);
 	cJSON_Delete(f);
 
@@ -762,30 +767,30 @@ static void test_print_unknown_and_odd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_path),
-		cmocka_unit_test(test_file_read),
-		cmocka_unit_test(test_layout_v1),
-		cmocka_unit_test(test_layout_v2),
-		cmocka_unit_test(test_layout_hybrid),
-		cmocka_unit_test(test_layout_hybrid_empty_v2),
-		cmocka_unit_test(test_layout_v2_bare),
-		cmocka_unit_test(test_layout_none),
-		cmocka_unit_test(test_layout_truncated_mountinfo),
-		cmocka_unit_test(test_layout_missing_mountinfo),
-		cmocka_unit_test(test_layout_to_json),
-		cmocka_unit_test(test_collect_hybrid),
-		cmocka_unit_test(test_collect_v1),
-		cmocka_unit_test(test_collect_v2),
-		cmocka_unit_test(test_collect_nearly_empty_root),
-		cmocka_unit_test(test_collect_sparse),
-		cmocka_unit_test(test_collect_no_mountinfo),
-		cmocka_unit_test(test_collect_malformed),
-		cmocka_unit_test(test_collect_bad_root),
-		cmocka_unit_test(test_collect_real_host),
-		cmocka_unit_test(test_print_hybrid),
-		cmocka_unit_test(test_print_v1_and_v2),
-		cmocka_unit_test(test_print_topology),
-		cmocka_unit_test(test_print_unknown_and_odd),
+	    cmocka_unit_test(test_host_path),
+	    cmocka_unit_test(test_file_read),
+	    cmocka_unit_test(test_layout_v1),
+	    cmocka_unit_test(test_layout_v2),
+	    cmocka_unit_test(test_layout_hybrid),
+	    cmocka_unit_test(test_layout_hybrid_empty_v2),
+	    cmocka_unit_test(test_layout_v2_bare),
+	    cmocka_unit_test(test_layout_none),
+	    cmocka_unit_test(test_layout_truncated_mountinfo),
+	    cmocka_unit_test(test_layout_missing_mountinfo),
+	    cmocka_unit_test(test_layout_to_json),
+	    cmocka_unit_test(test_collect_hybrid),
+	    cmocka_unit_test(test_collect_v1),
+	    cmocka_unit_test(test_collect_v2),
+	    cmocka_unit_test(test_collect_nearly_empty_root),
+	    cmocka_unit_test(test_collect_sparse),
+	    cmocka_unit_test(test_collect_no_mountinfo),
+	    cmocka_unit_test(test_collect_malformed),
+	    cmocka_unit_test(test_collect_bad_root),
+	    cmocka_unit_test(test_collect_real_host),
+	    cmocka_unit_test(test_print_hybrid),
+	    cmocka_unit_test(test_print_v1_and_v2),
+	    cmocka_unit_test(test_print_topology),
+	    cmocka_unit_test(test_print_unknown_and_odd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,7 +111,7 @@ static void test_noise_around_protocol(void **state)
 	struct cvb_proto p;
 	cvb_proto_init(&p, record, &e);
 	feed_all(&p, "[    0.000000] Linux version 6.1\nRun /init as init process\nREADY 5\n"
-		     "DONE 0\nreboot: Power down\n");
+	             "DONE 0\nreboot: Power down\n");
 	assert_string_equal(e.order, "RD");
 	assert_int_equal(p.noise_lines, 3);
 }
@@ -150,12 +150,9 @@ static void test_malformed_results(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"{\"metric\":\"x\",\"value\":}",
-		"{\"metric\":\"x\"}",
-		"{\"metric\":\"\",\"value\":1}",
-		"{\"metric\":5,\"value\":1}",
-		"{\"metric\":\"x\",\"value\":\"1\"}",
-		"{not json",
+	    "{\"metric\":\"x\",\"value\":}",      "{\"metric\":\"x\"}",
+	    "{\"metric\":\"\",\"value\":1}",      "{\"metric\":5,\"value\":1}",
+	    "{\"metric\":\"x\",\"value\":\"1\"}", "{not json",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct events e = {0};
@@ -231,17 +228,17 @@ static void test_embedded_nul_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_whole_stream),
-		cmocka_unit_test(test_torn_lines),
-		cmocka_unit_test(test_unterminated_last_line),
-		cmocka_unit_test(test_noise_around_protocol),
-		cmocka_unit_test(test_garbage_without_ready),
-		cmocka_unit_test(test_garbage_after_ready),
-		cmocka_unit_test(test_malformed_results),
-		cmocka_unit_test(test_order_errors),
-		cmocka_unit_test(test_negative_done),
-		cmocka_unit_test(test_overlong_line),
-		cmocka_unit_test(test_embedded_nul_and_empty),
+	    cmocka_unit_test(test_whole_stream),
+	    cmocka_unit_test(test_torn_lines),
+	    cmocka_unit_test(test_unterminated_last_line),
+	    cmocka_unit_test(test_noise_around_protocol),
+	    cmocka_unit_test(test_garbage_without_ready),
+	    cmocka_unit_test(test_garbage_after_ready),
+	    cmocka_unit_test(test_malformed_results),
+	    cmocka_unit_test(test_order_errors),
+	    cmocka_unit_test(test_negative_done),
+	    cmocka_unit_test(test_overlong_line),
+	    cmocka_unit_test(test_embedded_nul_and_empty),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	/* static: the run keeps pointers to its command line */
 	static char a0[] = "run", a1[] = "--workload", a2[] = "ready,idle", a3[] = "--reps",
-		    a4[] = "5", a5[] = "--warmup", a6[] = "1";
+	            a4[] = "5", a5[] = "--warmup", a6[] = "1";
 	static char *argv[] = {a0, a1, a2, a3, a4, a5, a6, NULL};
 	struct cvb_error err = {0};
 	assert_int_equal(cvb_plan_parse(7, argv, &f->plan, &err), CVB_PARSE_OK);
@@ -61,7 +61,7 @@ static int setup(void **state)
 		s->exit.exited = true;
 		s->phases[s->n_phases++] = (struct cvb_phase){"spawned", 50};
 		cvb_series_add(cvb_cell_series(ok, "startup_ns", "ns", CVB_LOWER_IS_BETTER),
-			       startup[i], s->index);
+		               startup[i], s->index);
 		ok->measured_ok++;
 	}
 	ok->status = CVB_CELL_OK;
@@ -99,8 +99,8 @@ static void test_document_shape(void **state)
 	cJSON *doc = cvb_results_to_json(&f->plan, &f->run);
 	assert_non_null(doc);
 	assert_int_equal(cJSON_GetObjectItem(doc, "schema_version")->valueint, 1);
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "tool"), "name")->valuestring,
-			    "cvbench");
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "tool"), "name")->valuestring, "cvbench");
 	assert_string_equal(cJSON_GetObjectItem(doc, "status")->valuestring, "failed");
 	cJSON *cells = cJSON_GetObjectItem(doc, "cells");
 	assert_int_equal(cJSON_GetArraySize(cells), 2);
@@ -130,7 +130,8 @@ static void test_document_shape(void **state)
 
 	cJSON *bad = cJSON_GetArrayItem(cells, 1);
 	assert_string_equal(cJSON_GetObjectItem(bad, "status")->valuestring, "failed");
-	assert_string_equal(cJSON_GetObjectItem(bad, "reason")->valuestring, "1 of 1 launches failed");
+	assert_string_equal(cJSON_GetObjectItem(bad, "reason")->valuestring,
+	                    "1 of 1 launches failed");
 	cJSON_Delete(doc);
 }
 
@@ -175,8 +176,10 @@ static void test_schema_validation(void **state)
 {
 	struct fixture *f = *state;
 	if (!validator_available()) {
-		fprintf(stderr, "SKIP: %s with the jsonschema module is not installed "
-				"(scripts/setup.sh installs python3-jsonschema)\n", VALIDATOR);
+		fprintf(stderr,
+		        "SKIP: %s with the jsonschema module is not installed "
+		        "(scripts/setup.sh installs python3-jsonschema)\n",
+		        VALIDATOR);
 		skip();
 	}
 	char path[128], out[4096];
@@ -193,7 +196,7 @@ static void test_schema_validation(void **state)
 	assert_int_equal(rc, 0);
 
 	cJSON_DeleteItemFromObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cells"), 1),
-				   "reason");
+	                           "reason");
 	text = cJSON_Print(doc);
 	assert_int_equal(cvb_atomic_write(path, text, strlen(text), &err), 0);
 	free(text);
@@ -204,9 +207,9 @@ static void test_schema_validation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_document_shape),
-		cmocka_unit_test(test_summary_reproducible),
-		cmocka_unit_test(test_schema_validation),
+	    cmocka_unit_test(test_document_shape),
+	    cmocka_unit_test(test_summary_reproducible),
+	    cmocka_unit_test(test_schema_validation),
 	};
 	return cmocka_run_group_tests_name("results_json", tests, setup, teardown);
 }
