@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hwloc.h>
-#include <hwloc/glibc-sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -29,28 +28,23 @@ int cvb_cpulist_valid(const char *cpus, struct cvb_error *err)
 	return 0;
 }
 
+/* A cpulist into a glibc set with hwloc's bitmap parser only: no topology is
+ * built, since this runs inside the measured launch window. */
 static int cpulist_to_glibc(const char *cpus, cpu_set_t *out, struct cvb_error *err)
 {
-	hwloc_topology_t topo;
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
-	int rc = -1;
+	int rc = 0;
 	if (!set)
 		return cvb_error_set(err, ENOMEM, "out of memory");
-	if (hwloc_bitmap_list_sscanf(set, cpus) < 0 || hwloc_bitmap_iszero(set)) {
-		cvb_error_set(err, EINVAL, "bad CPU list '%s'", cpus);
-		goto out;
-	}
-	/* The conversion helper only needs a topology handle for its signature. */
-	if (hwloc_topology_init(&topo) < 0) {
-		cvb_error_errno(err, errno, "hwloc_topology_init");
-		goto out;
-	}
 	CPU_ZERO(out);
-	rc = hwloc_cpuset_to_glibc_sched_affinity(topo, set, out, sizeof(*out));
-	if (rc < 0)
-		cvb_error_errno(err, errno, "cannot convert CPU list '%s'", cpus);
-	hwloc_topology_destroy(topo);
-out:
+	if (hwloc_bitmap_list_sscanf(set, cpus) < 0 || hwloc_bitmap_iszero(set) ||
+	    hwloc_bitmap_last(set) >= CPU_SETSIZE) {
+		rc = cvb_error_set(err, EINVAL, "bad CPU list '%s'", cpus);
+	} else {
+		unsigned cpu;
+		hwloc_bitmap_foreach_begin(cpu, set) CPU_SET(cpu, out);
+		hwloc_bitmap_foreach_end();
+	}
 	hwloc_bitmap_free(set);
 	return rc;
 }

@@ -29,6 +29,8 @@ void cvb_plan_usage(FILE *out)
 	    "                     native 10)\n"
 	    "  --settle-ms N      wait after READY before measuring a workload that holds\n"
 	    "                     until stopped (default: %d)\n"
+	    "  --gap-ms N         quiet pause before every launch, so that each starts from\n"
+	    "                     the same idle host state whatever ran before (default: %d)\n"
 	    "  --pin none|auto|LIST  pin instances: not at all (default), to a PU chosen\n"
 	    "                     with hwloc, or to a CPU list such as 1 or 0,2-3\n"
 	    "  --out FILE         results file (default: ./cvbench-<run-id>.json); written\n"
@@ -43,7 +45,7 @@ void cvb_plan_usage(FILE *out)
 	    "Exit status: 0 every cell ok (or skipped with its reason, if any cell ran);\n"
 	    "1 a cell failed, or nothing could run; 2 bad usage or input (no file written);\n"
 	    "130 interrupted (the file keeps what was measured, marked incomplete).\n",
-	    CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS,
+	    CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS, CVB_DEFAULT_GAP_MS,
 	    (unsigned long long)CVB_BOOTSTRAP_SEED_DEFAULT, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
 }
 
@@ -181,6 +183,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_WARMUP,
 		OPT_TIMEOUT,
 		OPT_SETTLE,
+		OPT_GAP,
 		OPT_PIN,
 		OPT_OUT,
 		OPT_SEED,
@@ -198,6 +201,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"warmup", required_argument, NULL, OPT_WARMUP},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"settle-ms", required_argument, NULL, OPT_SETTLE},
+	    {"gap-ms", required_argument, NULL, OPT_GAP},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"seed", required_argument, NULL, OPT_SEED},
@@ -217,6 +221,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	plan->reps = CVB_DEFAULT_REPS;
 	plan->warmup = CVB_DEFAULT_WARMUP;
 	plan->settle_ms = CVB_DEFAULT_SETTLE_MS;
+	plan->gap_ms = CVB_DEFAULT_GAP_MS;
 	plan->seed = CVB_BOOTSTRAP_SEED_DEFAULT;
 	plan->resamples = CVB_BOOTSTRAP_RESAMPLES_DEFAULT;
 
@@ -254,6 +259,10 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		case OPT_SETTLE:
 			if (cvb_parse_int64("--settle-ms", optarg, 0, 3600000, &plan->settle_ms,
 			                    err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_GAP:
+			if (cvb_parse_int64("--gap-ms", optarg, 0, 60000, &plan->gap_ms, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
 		case OPT_PIN:

@@ -18,6 +18,7 @@
 #define CVB_DEFAULT_REPS 30
 #define CVB_DEFAULT_WARMUP 3
 #define CVB_DEFAULT_SETTLE_MS 100
+#define CVB_DEFAULT_GAP_MS 20
 
 enum cvb_pin_mode { CVB_PIN_NONE, CVB_PIN_AUTO, CVB_PIN_LIST };
 
@@ -31,6 +32,7 @@ struct cvb_plan {
 	unsigned reps, warmup;
 	int64_t timeout_ms; /* 0: each backend's default */
 	int64_t settle_ms;  /* after READY, before measuring a holding workload */
+	int64_t gap_ms;     /* quiet pause before every launch */
 	uint64_t seed;
 	unsigned resamples;
 	enum cvb_pin_mode pin_mode;

@@ -153,6 +153,7 @@ static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *
 	else
 		cJSON_AddNullToObject(o, "timeout_ms");
 	cJSON_AddNumberToObject(o, "settle_ms", (double)plan->settle_ms);
+	cJSON_AddNumberToObject(o, "gap_ms", (double)plan->gap_ms);
 	cJSON *pin = cJSON_AddObjectToObject(o, "pin");
 	static const char *const modes[] = {"none", "auto", "list"};
 	cJSON_AddStringToObject(pin, "mode", modes[plan->pin_mode]);

@@ -60,6 +60,17 @@ int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb
 	return 0;
 }
 
+/* Sleeps gap_ms (cut short by a stop signal). On machines whose CPUs doze
+ * when idle (VMs especially) a launch right after busy work starts faster
+ * than one after a pause; the same pause before every launch makes each
+ * start from the same state whatever cell ran before it. */
+static void pause_before_launch(int64_t gap_ms)
+{
+	struct timespec ts = {.tv_sec = gap_ms / 1000, .tv_nsec = (gap_ms % 1000) * 1000000};
+	if (gap_ms > 0)
+		nanosleep(&ts, NULL);
+}
+
 static void finish_cell(const struct cvb_plan *plan, struct cvb_cell *c, bool gave_up)
 {
 	if (c->status == CVB_CELL_SKIPPED)
@@ -106,6 +117,9 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 			struct cvb_cell *c = &run->cells[k];
 			if (c->status == CVB_CELL_SKIPPED || gave_up[k])
 				continue;
+			pause_before_launch(plan->gap_ms);
+			if (cvb_stop_signal)
+				break;
 			struct cvb_sample *s = cvb_cell_add_sample(c);
 			if (!s) {
 				gave_up[k] = true;

@@ -111,6 +111,7 @@ static void test_defaults(void **state)
 	assert_int_equal(plan.warmup, CVB_DEFAULT_WARMUP);
 	assert_int_equal(plan.settle_ms, 100);
 	assert_int_equal(plan.settle_ms, CVB_DEFAULT_SETTLE_MS);
+	assert_int_equal(plan.gap_ms, 20);
 	assert_int_equal(plan.timeout_ms, 0);
 	assert_true(plan.seed == CVB_BOOTSTRAP_SEED_DEFAULT);
 	assert_int_equal(plan.resamples, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
@@ -130,8 +131,9 @@ static void test_every_option(void **state)
 
 	(void)state;
 	ARGS(&a, "--backend", "native", "--workload", "idle", "--reps", "7", "--warmup", "0",
-	     "--timeout", "2", "--settle-ms", "250", "--pin", "3", "--out", "/tmp/r.json", "--seed",
-	     "42", "--resamples", "500", "--agent", "/opt/cvb-agent", "--dry-run", "--quiet");
+	     "--timeout", "2", "--settle-ms", "250", "--gap-ms", "0", "--pin", "3", "--out",
+	     "/tmp/r.json", "--seed", "42", "--resamples", "500", "--agent", "/opt/cvb-agent",
+	     "--dry-run", "--quiet");
 	parse_ok(&a, &plan);
 	assert_int_equal(plan.n_backends, 1);
 	assert_string_equal(plan.backends[0]->name, "native");
@@ -141,6 +143,7 @@ static void test_every_option(void **state)
 	assert_int_equal(plan.warmup, 0);
 	assert_int_equal(plan.timeout_ms, 2000);
 	assert_int_equal(plan.settle_ms, 250);
+	assert_int_equal(plan.gap_ms, 0);
 	assert_int_equal(plan.pin_mode, CVB_PIN_LIST);
 	assert_string_equal(plan.pin_cpus, "3");
 	assert_non_null(plan.out_path);
