@@ -1,3 +1,4 @@
+#include "json_util.h"
 #include "cgroup_layout.h"
 #include "hostfacts.h"
 
@@ -359,32 +360,15 @@ static cJSON *strv_to_json(char *const *v)
 	return arr;
 }
 
-/* Adds item under key, taking ownership of it even on failure. */
-static bool json_add(cJSON *obj, const char *key, cJSON *item)
-{
-	if (!item)
-		return false;
-	if (!cJSON_AddItemToObject(obj, key, item)) {
-		cJSON_Delete(item);
-		return false;
-	}
-	return true;
-}
-
-static cJSON *string_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
 cJSON *cvb_cgroup_layout_to_json(const struct cvb_cgroup_layout *layout)
 {
 	cJSON *obj = cJSON_CreateObject(), *v1;
 
 	if (!obj)
 		return NULL;
-	if (!json_add(obj, "mode", cJSON_CreateString(cvb_cgroup_mode_name(layout->mode))) ||
-	    !json_add(obj, "v2_mount", string_or_null(layout->v2_mount)) ||
-	    !json_add(obj, "v2_controllers", strv_to_json(layout->v2_controllers)))
+	if (!cvb_json_add(obj, "mode", cJSON_CreateString(cvb_cgroup_mode_name(layout->mode))) ||
+	    !cvb_json_add(obj, "v2_mount", cvb_json_string_or_null(layout->v2_mount)) ||
+	    !cvb_json_add(obj, "v2_controllers", strv_to_json(layout->v2_controllers)))
 		goto fail;
 	v1 = cJSON_AddArrayToObject(obj, "v1");
 	if (!v1)
@@ -396,9 +380,9 @@ cJSON *cvb_cgroup_layout_to_json(const struct cvb_cgroup_layout *layout)
 		if (!entry)
 			goto fail;
 		cJSON_AddItemToArray(v1, entry);
-		if (!json_add(entry, "mount", cJSON_CreateString(h->mount)) ||
-		    !json_add(entry, "name", string_or_null(h->name)) ||
-		    !json_add(entry, "controllers", strv_to_json(h->controllers)))
+		if (!cvb_json_add(entry, "mount", cJSON_CreateString(h->mount)) ||
+		    !cvb_json_add(entry, "name", cvb_json_string_or_null(h->name)) ||
+		    !cvb_json_add(entry, "controllers", strv_to_json(h->controllers)))
 			goto fail;
 	}
 	return obj;

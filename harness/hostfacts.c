@@ -1,3 +1,4 @@
+#include "json_util.h"
 #include "hostfacts.h"
 #include "topology.h"
 
@@ -128,27 +129,10 @@ static char *optional_value_read(const char *root, const char *path)
 	return s;
 }
 
-/* Adds item under key, taking ownership of it even on failure. */
-static bool json_add(cJSON *obj, const char *key, cJSON *item)
-{
-	if (!item)
-		return false;
-	if (!cJSON_AddItemToObject(obj, key, item)) {
-		cJSON_Delete(item);
-		return false;
-	}
-	return true;
-}
-
-static cJSON *json_string_or_null(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
 /* Adds s, or null when s is NULL, and frees s: for values read from files. */
 static bool json_add_owned_string(cJSON *obj, const char *key, char *s)
 {
-	bool ok = json_add(obj, key, json_string_or_null(s));
+	bool ok = cvb_json_add(obj, key, cvb_json_string_or_null(s));
 
 	free(s);
 	return ok;
@@ -328,9 +312,9 @@ static bool facts_add_cpu(cJSON *facts, const char *root)
 		else if (hypervisor < 0 && strcmp(line, "flags") == 0)
 			hypervisor = has_word(value, "hypervisor");
 	}
-	ok = cpu && json_add(cpu, "model", json_string_or_null(model)) &&
-	     json_add(cpu, "vendor", json_string_or_null(vendor)) &&
-	     json_add(cpu, "hypervisor", json_tristate(hypervisor)) &&
+	ok = cpu && cvb_json_add(cpu, "model", cvb_json_string_or_null(model)) &&
+	     cvb_json_add(cpu, "vendor", cvb_json_string_or_null(vendor)) &&
+	     cvb_json_add(cpu, "hypervisor", json_tristate(hypervisor)) &&
 	     json_add_owned_string(cpu, "governor", optional_value_read(root, GOVERNOR_PATH));
 	free(text);
 	return ok;
@@ -379,7 +363,7 @@ static int facts_add_topology(cJSON *facts, bool real, struct cvb_error *err)
 		desc = cvb_topology_describe(topo);
 		hwloc_topology_destroy(topo);
 	}
-	if (!json_add(facts, "topology", desc))
+	if (!cvb_json_add(facts, "topology", desc))
 		return cvb_error_set(err, ENOMEM, "out of memory describing the topology");
 	return 0;
 }
@@ -401,7 +385,7 @@ static int facts_add_cgroup(cJSON *facts, const char *root, struct cvb_error *er
 			*err = detect_err;
 		return -1;
 	}
-	if (!json_add(facts, "cgroup", obj))
+	if (!cvb_json_add(facts, "cgroup", obj))
 		return cvb_error_set(err, ENOMEM, "out of memory describing cgroups");
 	return 0;
 }
@@ -492,15 +476,15 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	if (paravirtual == 1)
 		snprintf(note, sizeof(note), "%s", kvm_pvm_note);
 
-	if (!json_add(kvm, "device", cJSON_CreateBool(device)) ||
-	    !json_add(kvm, "accessible", json_tristate(accessible)) ||
-	    !json_add(kvm, "api_version",
+	if (!cvb_json_add(kvm, "device", cJSON_CreateBool(device)) ||
+	    !cvb_json_add(kvm, "accessible", json_tristate(accessible)) ||
+	    !cvb_json_add(kvm, "api_version",
 	              api_version < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(api_version)))
 		goto out;
-	ok = json_add(kvm, "modules", arr);
-	arr = NULL; /* json_add() took it, even on failure */
-	ok = ok && json_add(kvm, "paravirtual", json_tristate(paravirtual)) &&
-	     json_add(kvm, "note", json_string_or_null(note[0] ? note : NULL));
+	ok = cvb_json_add(kvm, "modules", arr);
+	arr = NULL; /* cvb_json_add() took it, even on failure */
+	ok = ok && cvb_json_add(kvm, "paravirtual", json_tristate(paravirtual)) &&
+	     cvb_json_add(kvm, "note", cvb_json_string_or_null(note[0] ? note : NULL));
 out:
 	cJSON_Delete(arr);
 	name_list_free(&mods);
@@ -519,7 +503,7 @@ static bool facts_add_mitigations(cJSON *facts, const char *root)
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
-		ok = json_add(facts, "mitigations", cJSON_CreateNull());
+		ok = cvb_json_add(facts, "mitigations", cJSON_CreateNull());
 		goto out;
 	}
 	name_list_sort(&names);
@@ -567,12 +551,12 @@ cJSON *cvb_host_facts_collect(const char *root, struct cvb_error *err)
 	mem = memory_total_read(root);
 	if (!facts_add_hostname(facts, root, uts) || !facts_add_kernel(facts, root, uts) ||
 	    !facts_add_cpu(facts, root) ||
-	    !json_add(facts, "memory_total_bytes",
+	    !cvb_json_add(facts, "memory_total_bytes",
 	              mem < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)mem)))
 		goto oom;
 	if (facts_add_topology(facts, real, err) < 0 || facts_add_cgroup(facts, root, err) < 0)
 		goto fail;
-	if (!json_add(facts, "root", cJSON_CreateBool(geteuid() == 0)) ||
+	if (!cvb_json_add(facts, "root", cJSON_CreateBool(geteuid() == 0)) ||
 	    !facts_add_kvm(facts, root, real) || !facts_add_mitigations(facts, root) ||
 	    !json_add_owned_string(facts, "cmdline", optional_value_read(root, "/proc/cmdline")))
 		goto oom;
