@@ -10,7 +10,7 @@ BUILD ?= build
 CC ?= gcc
 CFLAGS ?= -O2 -g
 WERROR ?=
-PKGS := libcjson hwloc libvirt
+PKGS := libcjson hwloc libvirt libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -6,7 +6,9 @@
 #define CVB_BACKEND_H
 
 #include "cvb_error.h"
+#include "instance_config.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +28,10 @@ struct cvb_launch_spec {
 	const char *agent_path;  /* the static cvb-agent on the host */
 	char *const *agent_args; /* workload name then NAME=VALUE..., NULL-terminated */
 	const char *cpus;        /* cpulist to pin the instance to, or NULL */
-	int64_t t_start_ns;      /* host CLOCK_MONOTONIC just before launch() */
+	const struct cvb_instance_config *config; /* namespaces, limits, hardening */
+	void *run_state;       /* what the backend's run_begin prepared, or NULL */
+	char *const *launcher; /* native: start the agent through this command, or NULL */
+	int64_t t_start_ns;    /* host CLOCK_MONOTONIC just before launch() */
 };
 
 /* One running instance. The backend allocates it (with its private state in
@@ -54,6 +59,7 @@ struct cvb_exit {
 	bool killed;           /* we had to kill it (timeout, abort, no exit in time) */
 	int64_t cpu_ns;        /* CPU time of the instance, -1 if unknown */
 	int64_t max_rss_bytes; /* peak RSS, -1 if unknown */
+	char note[160]; /* what the backend saw, e.g. an OOM kill in the cgroup; "" if none */
 };
 
 enum cvb_backend_caps {
@@ -69,6 +75,26 @@ struct cvb_backend {
 	/* 0 if usable on this host; else -1 with a human reason in `reason`. */
 	int (*probe)(char *reason, size_t reason_len);
 
+	/* Optional: checks the instance config against what this backend and
+	 * host support, before anything starts. -1 with err if it cannot be
+	 * honoured (e.g. a limit whose controller the host lacks). */
+	int (*validate)(const struct cvb_instance_config *config, struct cvb_error *err);
+
+	/* Optional: once per run and cell, outside every measured window, prepares
+	 * what all launches share (a rootfs, a compiled seccomp filter) into
+	 * *state. describe_run then says in the result what was shared and what
+	 * it cost; run_end undoes run_begin (also after an interruption). */
+	int (*run_begin)(const char *run_id, const struct cvb_instance_config *config,
+	                 const char *agent_path, void **state, struct cvb_error *err);
+	cJSON *(*describe_run)(void *state);
+	void (*run_end)(void *state);
+
+	/* Optional: finds and removes what a killed run of this backend left
+	 * behind; report() is called once per thing removed. Returns the number
+	 * removed or -1. */
+	int (*cleanup)(void (*report)(void *ctx, const char *what), void *ctx,
+	               struct cvb_error *err);
+
 	/* Starts one instance running cvb-agent with spec->agent_args. On
 	 * failure returns -1, fills err and leaves nothing behind. */
 	int (*launch)(const struct cvb_launch_spec *spec, struct cvb_instance **out,
@@ -76,6 +102,10 @@ struct cvb_backend {
 
 	/* Optional: host-side memory and CPU of the live instance. */
 	int (*measure)(struct cvb_instance *inst, struct cvb_usage *usage, struct cvb_error *err);
+
+	/* Optional: backend-specific facts about this launch for its record
+	 * (cgroup usage and limits written, namespaces), after destroy. */
+	cJSON *(*describe_instance)(struct cvb_instance *inst);
 
 	/* Optional: asks a workload that holds until stopped to finish; NULL
 	 * means closing in_fd is enough. */

@@ -41,6 +41,30 @@ static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_e
                           struct cvb_error *err);
 static void native_release(struct cvb_instance *inst);
 
+/* The agent and its arguments, or, with a launcher, the launcher's words
+ * with {agent} replaced by them and {name} by the instance name. */
+static int build_argv(const struct cvb_launch_spec *spec, const char *name, char **argv,
+                      struct cvb_error *err)
+{
+	size_t n = 0;
+	char *const self[] = {"{agent}", NULL};
+	for (char *const *w = spec->launcher ? spec->launcher : self; *w; w++) {
+		if (strcmp(*w, "{agent}") == 0) {
+			if (n > NATIVE_MAX_ARGS)
+				break;
+			argv[n++] = (char *)spec->agent_path;
+			for (char *const *a = spec->agent_args; *a && n <= NATIVE_MAX_ARGS; a++)
+				argv[n++] = *a;
+		} else if (n <= NATIVE_MAX_ARGS) {
+			argv[n++] = strcmp(*w, "{name}") == 0 ? (char *)name : *w;
+		}
+		if (n > NATIVE_MAX_ARGS)
+			return cvb_error_set(err, E2BIG, "more than %d arguments", NATIVE_MAX_ARGS);
+	}
+	argv[n] = NULL;
+	return 0;
+}
+
 static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
                          struct cvb_error *err)
 {
@@ -57,16 +81,10 @@ static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance
 	inst->out_fd = inst->in_fd = st->pidfd = -1;
 
 	char *argv[NATIVE_MAX_ARGS + 2];
-	size_t n = 0;
-	argv[n++] = (char *)spec->agent_path;
-	for (char *const *a = spec->agent_args; *a; a++) {
-		if (n > NATIVE_MAX_ARGS) {
-			cvb_error_set(err, E2BIG, "more than %d agent arguments", NATIVE_MAX_ARGS);
-			goto fail;
-		}
-		argv[n++] = *a;
-	}
-	argv[n] = NULL;
+	char name[96];
+	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
+	if (build_argv(spec, name, argv, err) < 0)
+		goto fail;
 	/* The same small environment every backend gives the agent; the run id
 	 * lets `cvbench cleanup` recognise a killed run's processes. */
 	char env_run[128], env_inst[128];
@@ -84,6 +102,7 @@ static int native_launch(const struct cvb_launch_spec *spec, struct cvb_instance
 	                           .stdout_fd = outp[1],
 	                           .stderr_fd = outp[1],
 	                           .cpus = spec->cpus,
+	                           .search_path = spec->launcher != NULL,
 	                           .new_pgroup = true};
 	if (cvb_spawn(&o, &st->pid, err) < 0)
 		goto fail;

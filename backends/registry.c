@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const struct cvb_backend cvb_backend_native;
+extern const struct cvb_backend cvb_backend_container;
 
 const struct cvb_backend *const cvb_backends[] = {
     &cvb_backend_native,
+    &cvb_backend_container,
     NULL,
 };
 

@@ -70,6 +70,12 @@ int cvb_cmd_run(int argc, char **argv)
 			return CVB_EXIT_USAGE;
 		}
 	}
+	for (size_t b = 0; b < plan.n_backends; b++)
+		if (plan.backends[b]->validate &&
+		    plan.backends[b]->validate(&plan.config, &err) < 0) {
+			fprintf(stderr, "cvbench run: %s: %s\n", plan.backends[b]->name, err.msg);
+			return CVB_EXIT_USAGE;
+		}
 	const char *out_path = plan.out_path;
 	if (!out_path) {
 		snprintf(default_out, sizeof(default_out), "cvbench-%s.json", run.id);
@@ -102,7 +108,9 @@ int cvb_cmd_run(int argc, char **argv)
 			        run.cells[k].backend->name, run.cells[k].workload->name,
 			        run.cells[k].reason);
 
+	cvb_run_begin_backends(&plan, &run);
 	cvb_run_execute(&plan, &run, plan.quiet ? NULL : stderr);
+	cvb_run_end_backends(&run);
 
 	cJSON *doc = cvb_results_to_json(&plan, &run);
 	char *text = doc ? cJSON_Print(doc) : NULL;

@@ -12,5 +12,6 @@ enum cvb_exit_status {
 int cvb_cmd_run(int argc, char **argv);
 int cvb_cmd_list(int argc, char **argv);
 int cvb_cmd_env(int argc, char **argv);
+int cvb_cmd_cleanup(int argc, char **argv);
 
 #endif

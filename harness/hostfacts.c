@@ -479,7 +479,7 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	if (!cvb_json_add(kvm, "device", cJSON_CreateBool(device)) ||
 	    !cvb_json_add(kvm, "accessible", json_tristate(accessible)) ||
 	    !cvb_json_add(kvm, "api_version",
-	              api_version < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(api_version)))
+	                  api_version < 0 ? cJSON_CreateNull() : cJSON_CreateNumber(api_version)))
 		goto out;
 	ok = cvb_json_add(kvm, "modules", arr);
 	arr = NULL; /* cvb_json_add() took it, even on failure */
@@ -552,7 +552,7 @@ cJSON *cvb_host_facts_collect(const char *root, struct cvb_error *err)
 	if (!facts_add_hostname(facts, root, uts) || !facts_add_kernel(facts, root, uts) ||
 	    !facts_add_cpu(facts, root) ||
 	    !cvb_json_add(facts, "memory_total_bytes",
-	              mem < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)mem)))
+	                  mem < 0 ? cJSON_CreateNull() : cJSON_CreateNumber((double)mem)))
 		goto oom;
 	if (facts_add_topology(facts, real, err) < 0 || facts_add_cgroup(facts, root, err) < 0)
 		goto fail;

@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	             "  run       measure: launches per backend x workload cell, results JSON\n"
 	             "  list      backends (usable here or why not) and workloads\n"
 	             "  env       host facts (text, or --json)\n"
+	             "  cleanup   remove what killed runs left behind\n"
 	             "\n"
 	             "'cvbench COMMAND --help' describes each. Options: --help, --version.\n");
 }
@@ -40,8 +41,11 @@ int main(int argc, char **argv)
 		return cvb_cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "env") == 0)
 		return cvb_cmd_env(argc - 1, argv + 1);
+	if (strcmp(cmd, "cleanup") == 0)
+		return cvb_cmd_cleanup(argc - 1, argv + 1);
 	fprintf(stderr,
-	        "cvbench: unknown command '%s' (commands: run, list, env; see 'cvbench --help')\n",
+	        "cvbench: unknown command '%s' (commands: run, list, env, cleanup; see 'cvbench "
+	        "--help')\n",
 	        cmd);
 	return CVB_EXIT_USAGE;
 }

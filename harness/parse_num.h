@@ -14,4 +14,9 @@ int cvb_parse_int64(const char *what, const char *text, int64_t min, int64_t max
 int cvb_parse_seconds_ms(const char *what, const char *text, int64_t min_ms, int64_t max_ms,
                          int64_t *out_ms, struct cvb_error *err);
 
+/* A size in bytes: a whole number with an optional binary suffix K, M, G or T
+ * (KiB, MiB, ...; "64M" is 64 MiB), within [min, max]. */
+int cvb_parse_size(const char *what, const char *text, int64_t min, int64_t max, int64_t *out,
+                   struct cvb_error *err);
+
 #endif

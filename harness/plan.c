@@ -33,6 +33,24 @@ void cvb_plan_usage(FILE *out)
 	    "                     the same idle host state whatever ran before (default: %d)\n"
 	    "  --pin none|auto|LIST  pin instances: not at all (default), to a PU chosen\n"
 	    "                     with hwloc, or to a CPU list such as 1 or 0,2-3\n"
+	    "\n"
+	    "container instances (other backends record these as not applicable):\n"
+	    "  --ns LIST          namespaces: pid,mnt,net,uts,ipc,cgroup,user,time or none\n"
+	    "                     (default: all but time; user maps container root to an\n"
+	    "                     unprivileged host uid)\n"
+	    "  --cpu-quota PCT    CPU bandwidth in percent of one CPU (e.g. 20)\n"
+	    "  --cpu-period-us N  CPU bandwidth period (default 100000)\n"
+	    "  --cpu-weight N     CPU weight 1..10000 (v1: shares = N * 1024 / 100)\n"
+	    "  --cpuset-cpus LIST, --cpuset-mems LIST   cpuset limits\n"
+	    "  --memory-max SIZE  memory limit (e.g. 64M); --swap-max SIZE swap on top of it\n"
+	    "  --pids-max N       process limit; --io-weight N  I/O weight 1..10000\n"
+	    "  --harden LIST      caps,nnp,seccomp or all (default: none, raw costs)\n"
+	    "  --rootfs-rw        writable root filesystem (default: read-only)\n"
+	    "\n"
+	    "  --launcher CMD     native only: start the agent through CMD (split at spaces;\n"
+	    "                     {agent} becomes the agent and its arguments, {name} the\n"
+	    "                     instance name; without {agent} nothing is appended), so\n"
+	    "                     that another runtime is measured the same way\n"
 	    "  --out FILE         results file (default: ./cvbench-<run-id>.json); written\n"
 	    "                     atomically, also when the run fails or is interrupted\n"
 	    "  --seed N           bootstrap seed, recorded (default: %llu)\n"
@@ -152,6 +170,25 @@ static int apply_param(struct cvb_plan *plan, const char *arg, struct cvb_error 
 	return 0;
 }
 
+static int parse_launcher(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
+{
+	size_t n = 0;
+	char *save = NULL;
+	if (snprintf(plan->launcher_buf, sizeof(plan->launcher_buf), "%s", arg) >=
+	    (int)sizeof(plan->launcher_buf))
+		return cvb_error_set(err, EINVAL, "--launcher: command too long");
+	for (char *tok = strtok_r(plan->launcher_buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (n + 1 >= sizeof(plan->launcher) / sizeof(plan->launcher[0]))
+			return cvb_error_set(err, EINVAL, "--launcher: too many words");
+		plan->launcher[n++] = tok;
+	}
+	plan->launcher[n] = NULL;
+	if (n == 0)
+		return cvb_error_set(err, EINVAL, "--launcher: empty command");
+	return 0;
+}
+
 static int parse_pin(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
 {
 	if (strcmp(arg, "none") == 0) {
@@ -172,6 +209,98 @@ static int parse_pin(struct cvb_plan *plan, const char *arg, struct cvb_error *e
 	return 0;
 }
 
+/* A comma list of names into bits; "none" is 0, "all" every bit. */
+static int parse_flag_list(const char *what, const char *arg, const char *const *names,
+                           unsigned *out, struct cvb_error *err)
+{
+	char buf[256];
+	unsigned bits = 0, all = 0;
+	for (size_t i = 0; names[i]; i++)
+		all |= 1u << i;
+	if (strcmp(arg, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (strcmp(arg, "all") == 0) {
+		*out = all;
+		return 0;
+	}
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return cvb_error_set(err, EINVAL, "%s: list too long", what);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (names[i] && strcmp(names[i], tok) != 0)
+			i++;
+		if (!names[i]) {
+			char known[256];
+			size_t off = 0;
+			for (size_t j = 0; names[j]; j++)
+				off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s",
+				                        j ? "," : "", names[j]);
+			return cvb_error_set(err, EINVAL, "%s: unknown '%s' (known: %s, all, none)",
+			                     what, tok, known);
+		}
+		bits |= 1u << i;
+	}
+	*out = bits;
+	return 0;
+}
+
+/* The container options, in the order of their OPT_ constants from OPT_NS. */
+static int parse_instance_option(struct cvb_plan *plan, int which, const char *arg,
+                                 struct cvb_error *err)
+{
+	static const char *const ns_names[] = {"pid",    "mnt",  "net",  "uts", "ipc",
+	                                       "cgroup", "user", "time", NULL};
+	static const char *const harden_names[] = {"caps", "nnp", "seccomp", NULL};
+	struct cvb_limits *l = &plan->config.limits;
+	int64_t v;
+	switch (which) {
+	case 0:
+		return parse_flag_list("--ns", arg, ns_names, &plan->config.namespaces, err);
+	case 1:
+		if (cvb_parse_int64("--cpu-quota", arg, 1, 100000, &v, err) < 0)
+			return -1;
+		l->cpu_quota_us = v; /* percent now; scaled by the period below */
+		return 0;
+	case 2:
+		return cvb_parse_int64("--cpu-period-us", arg, 1000, 1000000, &l->cpu_period_us,
+		                       err);
+	case 3:
+		return cvb_parse_int64("--cpu-weight", arg, 1, 10000, &l->cpu_weight, err);
+	case 4:
+	case 5: {
+		char *dst = which == 4 ? plan->cpuset_cpus : plan->cpuset_mems;
+		const char *opt = which == 4 ? "--cpuset-cpus" : "--cpuset-mems";
+		if (cvb_cpulist_valid(arg, err) < 0 || snprintf(dst, 64, "%s", arg) >= 64)
+			return cvb_error_set(err, EINVAL,
+			                     "%s: expected a list such as 0 or 0-1, got '%s'", opt,
+			                     arg);
+		if (which == 4)
+			l->cpuset_cpus = dst;
+		else
+			l->cpuset_mems = dst;
+		return 0;
+	}
+	case 6:
+		return cvb_parse_size("--memory-max", arg, 1 << 20, INT64_MAX, &l->memory_max_bytes,
+		                      err);
+	case 7:
+		return cvb_parse_size("--swap-max", arg, 0, INT64_MAX, &l->swap_max_bytes, err);
+	case 8:
+		return cvb_parse_int64("--pids-max", arg, 1, 4194304, &l->pids_max, err);
+	case 9:
+		return cvb_parse_int64("--io-weight", arg, 1, 10000, &l->io_weight, err);
+	case 10:
+		return parse_flag_list("--harden", arg, harden_names, &plan->config.harden, err);
+	case 11:
+		plan->config.rootfs_writable = true;
+		return 0;
+	}
+	return cvb_error_set(err, EINVAL, "internal: unknown container option");
+}
+
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
                                      struct cvb_error *err)
 {
@@ -184,6 +313,20 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_TIMEOUT,
 		OPT_SETTLE,
 		OPT_GAP,
+		/* the container options, kept in this order (parse_instance_option) */
+		OPT_NS,
+		OPT_CPU_QUOTA,
+		OPT_CPU_PERIOD,
+		OPT_CPU_WEIGHT,
+		OPT_CPUSET_CPUS,
+		OPT_CPUSET_MEMS,
+		OPT_MEMORY_MAX,
+		OPT_SWAP_MAX,
+		OPT_PIDS_MAX,
+		OPT_IO_WEIGHT,
+		OPT_HARDEN,
+		OPT_ROOTFS_RW,
+		OPT_LAUNCHER,
 		OPT_PIN,
 		OPT_OUT,
 		OPT_SEED,
@@ -202,6 +345,19 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"settle-ms", required_argument, NULL, OPT_SETTLE},
 	    {"gap-ms", required_argument, NULL, OPT_GAP},
+	    {"ns", required_argument, NULL, OPT_NS},
+	    {"cpu-quota", required_argument, NULL, OPT_CPU_QUOTA},
+	    {"cpu-period-us", required_argument, NULL, OPT_CPU_PERIOD},
+	    {"cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT},
+	    {"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
+	    {"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
+	    {"memory-max", required_argument, NULL, OPT_MEMORY_MAX},
+	    {"swap-max", required_argument, NULL, OPT_SWAP_MAX},
+	    {"pids-max", required_argument, NULL, OPT_PIDS_MAX},
+	    {"io-weight", required_argument, NULL, OPT_IO_WEIGHT},
+	    {"harden", required_argument, NULL, OPT_HARDEN},
+	    {"rootfs-rw", no_argument, NULL, OPT_ROOTFS_RW},
+	    {"launcher", required_argument, NULL, OPT_LAUNCHER},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"seed", required_argument, NULL, OPT_SEED},
@@ -222,6 +378,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	plan->warmup = CVB_DEFAULT_WARMUP;
 	plan->settle_ms = CVB_DEFAULT_SETTLE_MS;
 	plan->gap_ms = CVB_DEFAULT_GAP_MS;
+	cvb_instance_config_init(&plan->config);
 	plan->seed = CVB_BOOTSTRAP_SEED_DEFAULT;
 	plan->resamples = CVB_BOOTSTRAP_RESAMPLES_DEFAULT;
 
@@ -263,6 +420,25 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 			break;
 		case OPT_GAP:
 			if (cvb_parse_int64("--gap-ms", optarg, 0, 60000, &plan->gap_ms, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_NS:
+		case OPT_CPU_QUOTA:
+		case OPT_CPU_PERIOD:
+		case OPT_CPU_WEIGHT:
+		case OPT_CPUSET_CPUS:
+		case OPT_CPUSET_MEMS:
+		case OPT_MEMORY_MAX:
+		case OPT_SWAP_MAX:
+		case OPT_PIDS_MAX:
+		case OPT_IO_WEIGHT:
+		case OPT_HARDEN:
+		case OPT_ROOTFS_RW:
+			if (parse_instance_option(plan, c - OPT_NS, optarg, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_LAUNCHER:
+			if (parse_launcher(plan, optarg, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
 		case OPT_PIN:
@@ -321,5 +497,23 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	for (size_t i = 0; i < n_params; i++)
 		if (apply_param(plan, param_args[i], err) < 0)
 			return CVB_PARSE_ERROR;
+	struct cvb_limits *l = &plan->config.limits;
+	if (l->cpu_period_us >= 0 && l->cpu_quota_us < 0)
+		return cvb_error_set(err, EINVAL, "--cpu-period-us needs --cpu-quota");
+	if (l->cpu_quota_us >= 0) { /* percent of one CPU -> microseconds per period */
+		if (l->cpu_period_us < 0)
+			l->cpu_period_us = 100000;
+		l->cpu_quota_us = l->cpu_quota_us * l->cpu_period_us / 100;
+		if (l->cpu_quota_us < 1000)
+			return cvb_error_set(
+			    err, EINVAL,
+			    "--cpu-quota: the quota per period must be at least 1000 us "
+			    "(raise the percentage or --cpu-period-us)");
+	}
+	if (plan->launcher[0] &&
+	    (plan->n_backends != 1 || strcmp(plan->backends[0]->name, "native")))
+		return cvb_error_set(err, EINVAL, "--launcher works with --backend native only");
+	if (l->swap_max_bytes >= 0 && l->memory_max_bytes < 0)
+		return cvb_error_set(err, EINVAL, "--swap-max needs --memory-max");
 	return CVB_PARSE_OK;
 }

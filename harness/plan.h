@@ -5,6 +5,7 @@
 #define CVB_PLAN_H
 
 #include "backend.h"
+#include "instance_config.h"
 #include "cvb_error.h"
 #include "workload.h"
 
@@ -36,7 +37,14 @@ struct cvb_plan {
 	uint64_t seed;
 	unsigned resamples;
 	enum cvb_pin_mode pin_mode;
-	char pin_cpus[256];     /* CVB_PIN_LIST: as given; after resolution: the CPUs used */
+	char pin_cpus[256]; /* CVB_PIN_LIST: as given; after resolution: the CPUs used */
+	/* Namespaces, limits and hardening for backends that apply them. */
+	struct cvb_instance_config config;
+	char cpuset_cpus[64], cpuset_mems[64]; /* storage behind config.limits */
+	/* --launcher: a command the native backend starts the agent through
+	 * (a peer runtime measured the same way); tokens, NULL-terminated. */
+	char launcher_buf[1024];
+	char *launcher[64];
 	const char *out_path;   /* NULL: cvbench-<run-id>.json in the current directory */
 	const char *agent_path; /* NULL: found next to the cvbench binary */
 	bool dry_run, quiet;

@@ -62,9 +62,15 @@ static void parse_metric(struct cvb_proto *p, const char *line)
 {
 	cJSON *obj = cJSON_Parse(line);
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metric");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, "fact");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "value");
-	if (!cJSON_IsObject(obj) || !cJSON_IsString(m) || !m->valuestring[0] ||
-	    !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+	if (cJSON_IsObject(obj) && cJSON_IsString(f) && f->valuestring[0] && !m &&
+	    (cJSON_IsString(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble)) ||
+	     cJSON_IsBool(v))) {
+		emit(p, (struct cvb_proto_event){
+		            .kind = CVB_PROTO_FACT, .metric = f->valuestring, .fact = v});
+	} else if (!cJSON_IsObject(obj) || !cJSON_IsString(m) || !m->valuestring[0] ||
+	           !cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 		emit_error(p, "malformed result line '%.120s'", line);
 	else
 		emit(p, (struct cvb_proto_event){.kind = CVB_PROTO_METRIC,

@@ -5,6 +5,7 @@
  * Grammar, one line each, "\r\n" or "\n":
  *   READY <int64 agent-monotonic-ns>         first protocol line
  *   {"metric":"<name>","value":<number>}     after READY, zero or more
+ *   {"fact":"<name>","value":<string|number|bool>}   observations, e.g. the audit's
  *   DONE <int status>                        last protocol line
  * Lines before READY and after DONE that are not protocol lines are noise
  * (a VM console's boot and power-off messages) and are only counted. Any
@@ -17,12 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #define CVB_PROTO_LINE_MAX 1024
 #define CVB_PROTO_TAIL_LINES 4
 
 enum cvb_proto_event_kind {
 	CVB_PROTO_READY,
 	CVB_PROTO_METRIC,
+	CVB_PROTO_FACT, /* {"fact":"<name>","value":<string|number|bool>} */
 	CVB_PROTO_DONE,
 	CVB_PROTO_ERROR, /* message in .error; parsing goes on */
 };
@@ -32,6 +36,7 @@ struct cvb_proto_event {
 	int64_t agent_ns;   /* READY */
 	const char *metric; /* METRIC; valid during the callback only */
 	double value;       /* METRIC */
+	const cJSON *fact;  /* FACT: the value; valid during the callback only (name in .metric) */
 	int status;         /* DONE */
 	const char *error;  /* ERROR; valid during the callback only */
 };

@@ -81,7 +81,13 @@ void cvb_cell_free(struct cvb_cell *cell)
 		free(cell->series[i].sample_index);
 	}
 	free(cell->series);
+	for (size_t i = 0; i < cell->n_samples; i++) {
+		cJSON_Delete(cell->samples[i].backend_facts);
+		cJSON_Delete(cell->samples[i].facts);
+	}
 	free(cell->samples);
+	cJSON_Delete(cell->backend_setup);
+	cell->backend_setup = NULL;
 	cell->series = NULL;
 	cell->samples = NULL;
 	cell->n_series = cell->n_samples = 0;

@@ -39,13 +39,17 @@ struct cvb_sample {
 	bool done_seen;
 	int done_status; /* valid when done_seen */
 	size_t noise_lines;
+	cJSON *backend_facts; /* owned: what the backend saw of this launch, or NULL */
+	cJSON *facts;         /* owned: what the agent reported seeing (fact lines), or NULL */
 };
 
 struct cvb_cell {
 	const struct cvb_backend *backend;
 	const struct cvb_workload *workload;
 	int64_t params[CVB_MAX_PARAMS];
-	const char *cpus; /* pinning used, or NULL */
+	const char *cpus;     /* pinning used, or NULL */
+	void *run_state;      /* the backend's run_begin state (owned by the run) */
+	cJSON *backend_setup; /* owned: the backend's describe_run, or NULL */
 	int timeout_ms;
 	enum cvb_cell_status status;
 	char reason[512];

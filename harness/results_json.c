@@ -79,6 +79,12 @@ static cJSON *sample_to_json(const struct cvb_sample *s)
 		cJSON_AddNullToObject(o, "done_status");
 	cJSON_AddItemToObject(o, "exit", exit_to_json(&s->exit));
 	cJSON_AddNumberToObject(o, "noise_lines", (double)s->noise_lines);
+	if (s->exit.note[0])
+		cJSON_AddStringToObject(o, "note", s->exit.note);
+	if (s->facts)
+		cJSON_AddItemToObject(o, "facts", cJSON_Duplicate(s->facts, true));
+	if (s->backend_facts)
+		cJSON_AddItemToObject(o, "backend", cJSON_Duplicate(s->backend_facts, true));
 	return o;
 }
 
@@ -98,6 +104,8 @@ static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c
 		cJSON_AddStringToObject(o, "pinned_cpus", c->cpus);
 	else
 		cJSON_AddNullToObject(o, "pinned_cpus");
+	if (c->backend_setup)
+		cJSON_AddItemToObject(o, "backend_setup", cJSON_Duplicate(c->backend_setup, true));
 
 	unsigned failed = 0, warm = 0;
 	for (size_t i = 0; i < c->n_samples; i++) {
@@ -161,6 +169,11 @@ static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *
 		cJSON_AddStringToObject(pin, "cpus", plan->pin_cpus);
 	else
 		cJSON_AddNullToObject(pin, "cpus");
+	if (plan->launcher[0]) {
+		cJSON *la = cJSON_AddArrayToObject(o, "launcher");
+		for (size_t i = 0; plan->launcher[i]; i++)
+			cJSON_AddItemToArray(la, cJSON_CreateString(plan->launcher[i]));
+	}
 	cJSON_AddStringToObject(o, "order",
 	                        "interleaved: round by round, every cell once per round");
 	cJSON_AddStringToObject(o, "startup_window",

@@ -73,8 +73,8 @@ static void pause_before_launch(int64_t gap_ms)
 
 static void finish_cell(const struct cvb_plan *plan, struct cvb_cell *c, bool gave_up)
 {
-	if (c->status == CVB_CELL_SKIPPED)
-		return;
+	if (c->status == CVB_CELL_SKIPPED || (c->status == CVB_CELL_FAILED && c->n_samples == 0))
+		return; /* skipped, or its set-up failed: the reason is already there */
 	unsigned failed = 0, interrupted = 0;
 	const struct cvb_sample *first = NULL;
 	for (size_t i = 0; i < c->n_samples; i++) {
@@ -115,7 +115,8 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 	for (unsigned r = 0; r < rounds && !cvb_stop_signal; r++) {
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
-			if (c->status == CVB_CELL_SKIPPED || gave_up[k])
+			if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED ||
+			    gave_up[k])
 				continue;
 			pause_before_launch(plan->gap_ms);
 			if (cvb_stop_signal)
@@ -150,8 +151,53 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 	free(streak);
 }
 
+void cvb_run_begin_backends(const struct cvb_plan *plan, struct cvb_run *run)
+{
+	for (size_t b = 0; b < plan->n_backends; b++) {
+		const struct cvb_backend *be = plan->backends[b];
+		bool wanted = false;
+		for (size_t k = 0; k < run->n_cells; k++)
+			wanted |=
+			    run->cells[k].backend == be && run->cells[k].status != CVB_CELL_SKIPPED;
+		if (!wanted || !be->run_begin)
+			continue;
+		struct cvb_error err = {0};
+		void *state = NULL;
+		int rc = be->run_begin(run->id, &plan->config, run->agent_path, &state, &err);
+		if (rc == 0) {
+			run->begun[b] = be;
+			run->backend_state[b] = state;
+		}
+		for (size_t k = 0; k < run->n_cells; k++) {
+			struct cvb_cell *c = &run->cells[k];
+			if (c->backend != be || c->status == CVB_CELL_SKIPPED)
+				continue;
+			if (rc < 0) {
+				c->status = CVB_CELL_FAILED;
+				snprintf(c->reason, sizeof(c->reason), "set-up failed: %s",
+				         err.msg);
+				continue;
+			}
+			c->run_state = state;
+			if (be->describe_run)
+				c->backend_setup = be->describe_run(state);
+		}
+	}
+}
+
+void cvb_run_end_backends(struct cvb_run *run)
+{
+	for (size_t b = 0; b < CVB_PLAN_MAX_BACKENDS; b++) {
+		if (run->begun[b] && run->begun[b]->run_end)
+			run->begun[b]->run_end(run->backend_state[b]);
+		run->begun[b] = NULL;
+		run->backend_state[b] = NULL;
+	}
+}
+
 void cvb_run_free(struct cvb_run *run)
 {
+	cvb_run_end_backends(run);
 	for (size_t k = 0; k < run->n_cells; k++)
 		cvb_cell_free(&run->cells[k]);
 	free(run->cells);

@@ -22,7 +22,9 @@ struct cvb_run {
 	size_t n_cells;
 	int stop_signal; /* nonzero if a signal cut the run short */
 	cJSON *host;     /* host facts; owned */
-	char **argv;     /* the command line, for the record */
+	const struct cvb_backend *begun[CVB_PLAN_MAX_BACKENDS]; /* backends whose run_begin ran */
+	void *backend_state[CVB_PLAN_MAX_BACKENDS];
+	char **argv; /* the command line, for the record */
 	int argc;
 };
 
@@ -32,6 +34,14 @@ void cvb_run_init(struct cvb_run *run, int argc, char **argv);
 /* Creates the cells (backend x workload) and probes every backend: a cell
  * whose backend is unusable here is `skipped` with the probe's reason. */
 int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb_error *err);
+
+/* Once per backend with cells to run, outside every measured window: the
+ * backend's shared set-up (run_begin). A backend whose set-up fails has its
+ * cells marked failed with the reason. */
+void cvb_run_begin_backends(const struct cvb_plan *plan, struct cvb_run *run);
+
+/* Undoes cvb_run_begin_backends; safe to call more than once. */
+void cvb_run_end_backends(struct cvb_run *run);
 
 /* Runs every cell's warm-up and measured launches, interleaved; progress goes
  * to `progress` (NULL: silent). Stops early, keeping what it has, when a

@@ -64,6 +64,13 @@ static void on_event(void *ctx, const struct cvb_proto_event *ev)
 		}
 		break;
 	}
+	case CVB_PROTO_FACT:
+		if (!ls->sample->facts)
+			ls->sample->facts = cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(ls->sample->facts, ev->metric);
+		cJSON_AddItemToObject(ls->sample->facts, ev->metric,
+		                      cJSON_Duplicate(ev->fact, true));
+		break;
 	case CVB_PROTO_ERROR:
 		if (!ls->proto_error[0])
 			snprintf(ls->proto_error, sizeof(ls->proto_error), "%s", ev->error);
@@ -73,12 +80,15 @@ static void on_event(void *ctx, const struct cvb_proto_event *ev)
 
 static void describe_exit(const struct cvb_exit *e, char *buf, size_t len)
 {
+	int n;
 	if (e->killed)
-		snprintf(buf, len, "killed by cvbench");
+		n = snprintf(buf, len, "killed by cvbench");
 	else if (e->signal)
-		snprintf(buf, len, "killed by signal %d (%s)", e->signal, strsignal(e->signal));
+		n = snprintf(buf, len, "killed by signal %d (%s)", e->signal, strsignal(e->signal));
 	else
-		snprintf(buf, len, "exit status %d", e->code);
+		n = snprintf(buf, len, "exit status %d", e->code);
+	if (e->note[0] && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; %s", e->note);
 }
 
 static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)
@@ -179,7 +189,10 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	                               .index = s->index,
 	                               .agent_path = run->agent_path,
 	                               .agent_args = args,
-	                               .cpus = cell->cpus};
+	                               .cpus = cell->cpus,
+	                               .config = &plan->config,
+	                               .run_state = cell->run_state,
+	                               .launcher = plan->launcher[0] ? plan->launcher : NULL};
 	ls.t0 = spec.t_start_ns = cvb_now_ns();
 	if (cell->backend->launch(&spec, &inst, &err) < 0) {
 		snprintf(s->reason, sizeof(s->reason), "launch failed: %s", err.msg);
@@ -239,11 +252,13 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	struct cvb_error derr = {0};
 	bool graceful = eof && s->status == CVB_SAMPLE_OK;
 	int drc = cell->backend->destroy(inst, graceful, &s->exit, &derr);
+	if (cell->backend->describe_instance)
+		s->backend_facts = cell->backend->describe_instance(inst);
 	cell->backend->release(inst);
 
 	if (s->status != CVB_SAMPLE_OK)
 		return; /* interrupted or poll failure: reason already set */
-	char how[96];
+	char how[320];
 	describe_exit(&s->exit, how, sizeof(how));
 	if (timed_out) {
 		fail(s, &proto, "timed out after %.1f s waiting for %s", cell->timeout_ms / 1000.0,

@@ -38,3 +38,34 @@ int cvb_emit_metric(int fd, const char *metric, double value)
 		return -1;
 	return cvb_emit_line(fd, line);
 }
+
+int cvb_emit_fact_str(int fd, const char *name, const char *value)
+{
+	char esc[512], line[700];
+	size_t o = 0;
+	for (const char *c = value; *c && o + 7 < sizeof(esc); c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (ch == '"' || ch == '\\') {
+			esc[o++] = '\\';
+			esc[o++] = (char)ch;
+		} else if (ch < 0x20) {
+			o += (size_t)snprintf(esc + o, sizeof(esc) - o, "\\u%04x", ch);
+		} else {
+			esc[o++] = (char)ch;
+		}
+	}
+	esc[o] = '\0';
+	int n = snprintf(line, sizeof(line), "{\"fact\":\"%s\",\"value\":\"%s\"}\n", name, esc);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	return cvb_emit_line(fd, line);
+}
+
+int cvb_emit_fact_num(int fd, const char *name, double value)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "{\"fact\":\"%s\",\"value\":%.17g}\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	return cvb_emit_line(fd, line);
+}

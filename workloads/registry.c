@@ -5,10 +5,18 @@
 
 extern const struct cvb_workload cvb_workload_ready;
 extern const struct cvb_workload cvb_workload_idle;
+extern const struct cvb_workload cvb_workload_cpu_hog;
+extern const struct cvb_workload cvb_workload_mem_hog;
+extern const struct cvb_workload cvb_workload_fork_hog;
+extern const struct cvb_workload cvb_workload_audit;
 
 const struct cvb_workload *const cvb_workloads[] = {
     &cvb_workload_ready,
     &cvb_workload_idle,
+    &cvb_workload_cpu_hog,
+    &cvb_workload_mem_hog,
+    &cvb_workload_fork_hog,
+    &cvb_workload_audit,
     NULL,
 };
 

@@ -61,5 +61,8 @@ size_t cvb_workload_param_count(const struct cvb_workload *w);
  * one whole line with a single write(2), so lines never interleave. */
 int cvb_emit_metric(int fd, const char *metric, double value);
 int cvb_emit_line(int fd, const char *line);
+/* A fact: {"fact":"<name>","value":"<text>"} (text JSON-escaped), or a number. */
+int cvb_emit_fact_str(int fd, const char *name, const char *value);
+int cvb_emit_fact_num(int fd, const char *name, double value);
 
 #endif

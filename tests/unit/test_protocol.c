@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct events {
-	int ready, metric, done, error;
+	int ready, metric, fact, done, error;
 	int64_t agent_ns;
 	char metric_name[64];
 	double value;
@@ -36,6 +36,11 @@ static void record(void *ctx, const struct cvb_proto_event *ev)
 		snprintf(e->metric_name, sizeof(e->metric_name), "%s", ev->metric);
 		e->value = ev->value;
 		e->order[n] = 'M';
+		break;
+	case CVB_PROTO_FACT:
+		e->fact++;
+		snprintf(e->metric_name, sizeof(e->metric_name), "%s", ev->metric);
+		e->order[n] = 'F';
 		break;
 	case CVB_PROTO_DONE:
 		e->done++;
@@ -225,6 +230,21 @@ static void test_embedded_nul_and_empty(void **state)
 	assert_non_null(strstr(e.error_msg, "DO?NE 0"));
 }
 
+/* Fact lines carry strings, numbers or booleans; other values are errors. */
+static void test_facts(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 1\n{\"fact\":\"hostname\",\"value\":\"cvb-x\"}\n"
+	             "{\"fact\":\"pid\",\"value\":1}\n{\"fact\":\"ok\",\"value\":true}\n"
+	             "{\"fact\":\"bad\",\"value\":[1]}\nDONE 0\n");
+	assert_string_equal(e.order, "RFFFED");
+	assert_int_equal(e.fact, 3);
+	assert_non_null(strstr(e.error_msg, "malformed result line"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +259,7 @@ int main(void)
 	    cmocka_unit_test(test_negative_done),
 	    cmocka_unit_test(test_overlong_line),
 	    cmocka_unit_test(test_embedded_nul_and_empty),
+	    cmocka_unit_test(test_facts),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }

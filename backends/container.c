@@ -1,0 +1,734 @@
+/* The container backend: cvbench's own container runtime. Each launch makes
+ * a cgroup, clones the agent's init into new namespaces, enters a minimal
+ * read-only rootfs with pivot_root, optionally hardens it, and execs the
+ * same static agent. Every step is timed; teardown kills the whole cgroup. */
+#include "backend.h"
+#include "cgroup.h"
+#include "cgroup_layout.h"
+#include "clock.h"
+#include "container.h"
+#include "procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CONTAINER_MAX_ARGS 64
+#define CONTAINER_EXIT_GRACE_MS 2000
+#define CONTAINER_EXEC_BOUND_MS 10000
+#define CGROUP_PARENT "cvbench"
+#define CHILD_STACK_SIZE (256 * 1024)
+
+extern const struct cvb_backend cvb_backend_container;
+
+/* Shared by every launch of a run: prepared once, outside the measured window. */
+struct container_run {
+	char run_dir[PATH_MAX];
+	char rootfs[PATH_MAX + 16];
+	struct cvb_cgroup_layout layout;
+	struct cvb_instance_config config;
+	struct cvb_seccomp_prog seccomp;
+	int cap_last_cap;
+	int64_t rootfs_ns, seccomp_ns;
+	/* The CLONE_VM child's stack: launches are sequential and each child
+	 * leaves it when it execs (or is reaped), so one per run suffices. */
+	void *child_stack;
+};
+
+struct container_inst {
+	struct container_run *run;
+	pid_t pid;
+	int pidfd;
+	struct cvb_cgroup *cg;
+	struct cvb_child_times *times; /* shared with the child until it execs */
+	bool destroyed;
+	struct cvb_exit exit;
+	struct cvb_cgroup_usage usage; /* read just before the cgroup is removed */
+	bool have_usage;
+};
+
+static int container_probe(char *reason, size_t len)
+{
+	struct cvb_cgroup_layout layout;
+	struct cvb_error err = {0};
+	if (geteuid() != 0) {
+		snprintf(reason, len, "needs root: creates namespaces, cgroups and mounts");
+		return -1;
+	}
+	if (access("/proc/self/ns/pid", F_OK) < 0) {
+		snprintf(reason, len,
+		         "the kernel has no namespaces (/proc/self/ns/pid is missing)");
+		return -1;
+	}
+	if (cvb_cgroup_layout_detect("/", &layout, &err) < 0) {
+		snprintf(reason, len, "cannot read the cgroup layout: %s", err.msg);
+		return -1;
+	}
+	bool none = layout.mode == CVB_CGROUP_MODE_NONE;
+	cvb_cgroup_layout_clear(&layout);
+	if (none) {
+		snprintf(reason, len, "no cgroup hierarchy is mounted");
+		return -1;
+	}
+	return 0;
+}
+
+/* Namespaces the running kernel offers, by their /proc/self/ns entries. */
+static int check_namespaces(unsigned ns, struct cvb_error *err)
+{
+	static const struct {
+		unsigned bit;
+		const char *file, *name;
+	} all[] = {{CVB_NS_PID, "pid", "pid"},    {CVB_NS_MNT, "mnt", "mnt"},
+	           {CVB_NS_NET, "net", "net"},    {CVB_NS_UTS, "uts", "uts"},
+	           {CVB_NS_IPC, "ipc", "ipc"},    {CVB_NS_CGROUP, "cgroup", "cgroup"},
+	           {CVB_NS_USER, "user", "user"}, {CVB_NS_TIME, "time", "time"}};
+	char path[64];
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", all[i].file);
+		if ((ns & all[i].bit) && access(path, F_OK) < 0)
+			return cvb_error_set(
+			    err, ENOSYS, "--ns %s: this kernel has no %s namespace (%s is missing)",
+			    all[i].name, all[i].name, path);
+	}
+	return 0;
+}
+
+static int container_validate(const struct cvb_instance_config *c, struct cvb_error *err)
+{
+	if (check_namespaces(c->namespaces, err) < 0)
+		return -1;
+	if ((c->namespaces & CVB_NS_MNT) == 0 && (c->namespaces & CVB_NS_PID))
+		return cvb_error_set(
+		    err, EINVAL,
+		    "--ns: pid needs mnt too (a fresh /proc must be mounted for the "
+		    "new PID namespace)");
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	static const char *const entries[] = {"rootfs/cvb-agent", "rootfs/proc", "rootfs/sys",
+	                                      "rootfs/dev",       "rootfs/tmp",  "rootfs"};
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, entries[i]);
+		if (unlink(path) < 0)
+			rmdir(path);
+	}
+	rmdir(dir);
+}
+
+/* The shared cgroup parents go when the last run using them ends (rmdir
+ * fails harmlessly while another run's cgroups are inside). */
+static void remove_cgroup_parents(const struct cvb_cgroup_layout *l)
+{
+	char path[PATH_MAX];
+	if (l->v2_mount) {
+		snprintf(path, sizeof(path), "%s/%s", l->v2_mount, CGROUP_PARENT);
+		rmdir(path);
+	}
+	for (size_t i = 0; i < l->n_v1; i++) {
+		snprintf(path, sizeof(path), "%s/%s", l->v1[i].mount, CGROUP_PARENT);
+		rmdir(path);
+	}
+}
+
+static void container_run_end(void *state)
+{
+	struct container_run *r = state;
+	if (!r)
+		return;
+	if (r->run_dir[0])
+		remove_tree(r->run_dir);
+	cvb_seccomp_free(&r->seccomp);
+	remove_cgroup_parents(&r->layout);
+	cvb_cgroup_layout_clear(&r->layout);
+	if (r->child_stack)
+		munmap(r->child_stack, CHILD_STACK_SIZE);
+	rmdir(CVB_CONTAINER_RUN_DIR); /* only if no other run uses it */
+	free(r);
+}
+
+static int container_run_begin(const char *run_id, const struct cvb_instance_config *config,
+                               const char *agent_path, void **state, struct cvb_error *err)
+{
+	struct container_run *r = calloc(1, sizeof(*r));
+	if (!r)
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	r->config = *config;
+	r->child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+	                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (r->child_stack == MAP_FAILED) {
+		r->child_stack = NULL;
+		cvb_error_errno(err, errno, "cannot allocate the container init's stack");
+		goto fail;
+	}
+	if (cvb_cgroup_layout_detect("/", &r->layout, err) < 0)
+		goto fail;
+	if (mkdir(CVB_CONTAINER_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+		cvb_error_errno(err, errno, "cannot create '%s'", CVB_CONTAINER_RUN_DIR);
+		goto fail;
+	}
+	int64_t t = cvb_now_ns();
+	snprintf(r->run_dir, sizeof(r->run_dir), "%s/cvb-%s", CVB_CONTAINER_RUN_DIR, run_id);
+	if (mkdir(r->run_dir, 0755) < 0) {
+		cvb_error_errno(err, errno, "cannot create '%s'", r->run_dir);
+		r->run_dir[0] = '\0';
+		goto fail;
+	}
+	snprintf(r->rootfs, sizeof(r->rootfs), "%s/rootfs", r->run_dir);
+	if (cvb_rootfs_prepare(r->rootfs, agent_path, err) < 0)
+		goto fail;
+	r->rootfs_ns = cvb_now_ns() - t;
+	if (config->harden & CVB_HARDEN_CAPS) {
+		r->cap_last_cap = cvb_harden_cap_last_cap(err);
+		if (r->cap_last_cap < 0)
+			goto fail;
+	}
+	if (config->harden & CVB_HARDEN_SECCOMP) {
+		t = cvb_now_ns();
+		if (cvb_seccomp_build(&r->seccomp, err) < 0)
+			goto fail;
+		r->seccomp_ns = cvb_now_ns() - t;
+	}
+	*state = r;
+	return 0;
+fail:
+	container_run_end(r);
+	return -1;
+}
+
+static cJSON *ns_list(unsigned ns)
+{
+	static const char *const names[] = {"pid", "mnt",    "net",  "uts",
+	                                    "ipc", "cgroup", "user", "time"};
+	cJSON *a = cJSON_CreateArray();
+	for (unsigned i = 0; i < 8; i++)
+		if (ns & (1u << i))
+			cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+	return a;
+}
+
+static void add_limit(cJSON *o, const char *name, int64_t v)
+{
+	if (v >= 0)
+		cJSON_AddNumberToObject(o, name, (double)v);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+static cJSON *container_describe_run(void *state)
+{
+	struct container_run *r = state;
+	const struct cvb_instance_config *c = &r->config;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "namespaces", ns_list(c->namespaces));
+	cJSON *h = cJSON_AddArrayToObject(o, "hardening");
+	if (c->harden & CVB_HARDEN_CAPS)
+		cJSON_AddItemToArray(h, cJSON_CreateString("caps"));
+	if (c->harden & CVB_HARDEN_NNP)
+		cJSON_AddItemToArray(h, cJSON_CreateString("nnp"));
+	if (c->harden & CVB_HARDEN_SECCOMP) {
+		cJSON_AddItemToArray(h, cJSON_CreateString("seccomp"));
+		cJSON_AddStringToObject(o, "seccomp_profile", cvb_seccomp_profile_summary());
+	}
+	if (c->namespaces & CVB_NS_USER) {
+		char map[64];
+		snprintf(map, sizeof(map), "0 %u %u", CVB_CONTAINER_HOST_ID_BASE,
+		         CVB_CONTAINER_ID_COUNT);
+		cJSON_AddStringToObject(o, "uid_gid_map", map);
+	}
+	cJSON_AddBoolToObject(o, "rootfs_read_only", !c->rootfs_writable);
+	cJSON_AddStringToObject(o, "rootfs", r->rootfs);
+	cJSON *l = cJSON_AddObjectToObject(o, "limits");
+	add_limit(l, "cpu_quota_us", c->limits.cpu_quota_us);
+	add_limit(l, "cpu_period_us", c->limits.cpu_period_us);
+	add_limit(l, "cpu_weight", c->limits.cpu_weight);
+	cJSON_AddItemToObject(l, "cpuset_cpus",
+	                      c->limits.cpuset_cpus ? cJSON_CreateString(c->limits.cpuset_cpus)
+	                                            : cJSON_CreateNull());
+	cJSON_AddItemToObject(l, "cpuset_mems",
+	                      c->limits.cpuset_mems ? cJSON_CreateString(c->limits.cpuset_mems)
+	                                            : cJSON_CreateNull());
+	add_limit(l, "memory_max_bytes", c->limits.memory_max_bytes);
+	add_limit(l, "swap_max_bytes", c->limits.swap_max_bytes);
+	add_limit(l, "pids_max", c->limits.pids_max);
+	add_limit(l, "io_weight", c->limits.io_weight);
+	cJSON_AddStringToObject(o, "cgroup_mode", cvb_cgroup_mode_name(r->layout.mode));
+	/* Shared costs, paid once per run outside every launch's window; the
+	 * per-launch phases (cgroup, clone, mounts, exec) are in each launch. */
+	cJSON *sh = cJSON_AddObjectToObject(o, "shared_setup_ns");
+	cJSON_AddNumberToObject(sh, "rootfs_prepare", (double)r->rootfs_ns);
+	if (c->harden & CVB_HARDEN_SECCOMP)
+		cJSON_AddNumberToObject(sh, "seccomp_compile", (double)r->seccomp_ns);
+	cJSON_AddStringToObject(
+	    o, "per_launch",
+	    "cgroup create, clone, id maps, cgroup attach, hostname, lo, mounts and "
+	    "pivot_root, hardening, exec, READY; and teardown after DONE");
+	return o;
+}
+
+static unsigned long clone_flags(unsigned ns, bool cgroup_at_clone)
+{
+	unsigned long f = 0;
+	f |= ns & CVB_NS_PID ? CLONE_NEWPID : 0;
+	f |= ns & CVB_NS_MNT ? CLONE_NEWNS : 0;
+	f |= ns & CVB_NS_NET ? CLONE_NEWNET : 0;
+	f |= ns & CVB_NS_UTS ? CLONE_NEWUTS : 0;
+	f |= ns & CVB_NS_IPC ? CLONE_NEWIPC : 0;
+	f |= ns & CVB_NS_USER ? CLONE_NEWUSER : 0;
+	f |= (ns & CVB_NS_TIME) ? CLONE_NEWTIME : 0;
+	/* A cgroup namespace takes the cgroup the child is in at that moment as
+	 * its root: at clone time only when the child is born in its cgroup. */
+	f |= (ns & CVB_NS_CGROUP) && cgroup_at_clone ? CLONE_NEWCGROUP : 0;
+	return f;
+}
+
+static int child_entry(void *arg)
+{
+	cvb_container_child(arg);
+}
+
+/* Two ways to make the init:
+ * - on pure cgroup v2, or with a time namespace: clone3 like fork, born in
+ *   its cgroup (CLONE_INTO_CGROUP: no migration) or in its time namespace
+ *   (clone3 only);
+ * - otherwise clone(CLONE_VM) on a stack of its own, like posix_spawn: no
+ *   copy of the harness's page tables, and an exec that has no address space
+ *   to tear down. The child then shares our memory until it execs, so it
+ *   touches nothing but its stack, its arguments and `times`. */
+static pid_t clone_child(unsigned long flags, int cgroup_fd, void *stack,
+                         const struct cvb_child_args *args, int *pidfd, const char **how)
+{
+	if (cgroup_fd >= 0 || (flags & CLONE_NEWTIME)) {
+		struct clone_args ca = {
+		    .flags = flags | CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
+		    .pidfd = (uint64_t)(uintptr_t)pidfd,
+		    .exit_signal = SIGCHLD,
+		    .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+		};
+		*how = cgroup_fd >= 0 ? "clone3 into its cgroup" : "clone3";
+		long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid == 0)
+			cvb_container_child(args);
+		return (pid_t)pid;
+	}
+	*how = "clone with CLONE_VM";
+	return clone(child_entry, (char *)stack + CHILD_STACK_SIZE, (int)flags | CLONE_VM | SIGCHLD,
+	             (void *)args);
+}
+
+static int write_id_maps(pid_t pid, struct cvb_error *err)
+{
+	char path[64], map[64];
+	snprintf(map, sizeof(map), "0 %u %u\n", CVB_CONTAINER_HOST_ID_BASE, CVB_CONTAINER_ID_COUNT);
+	static const struct {
+		const char *file, *fmt;
+	} files[] = {{"setgroups", "deny\n"}, {"uid_map", NULL}, {"gid_map", NULL}};
+	for (size_t i = 0; i < 3; i++) {
+		const char *text = files[i].fmt ? files[i].fmt : map;
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i].file);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return cvb_error_errno(err, e, "cannot write '%s'", path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Waits for the child's exec: EOF on the close-on-exec error pipe, or its
+ * message. */
+static int wait_exec(int err_fd, struct cvb_error *err)
+{
+	char msg[300];
+	size_t len = 0;
+	int64_t deadline = cvb_now_ns() + (int64_t)CONTAINER_EXEC_BOUND_MS * 1000000;
+	for (;;) {
+		struct pollfd pfd = {.fd = err_fd, .events = POLLIN};
+		int left = (int)((deadline - cvb_now_ns()) / 1000000);
+		if (left <= 0)
+			return cvb_error_set(err, ETIMEDOUT,
+			                     "the container's init did not reach exec within %d ms",
+			                     CONTAINER_EXEC_BOUND_MS);
+		int r = poll(&pfd, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		ssize_t n = read(err_fd, msg + len, sizeof(msg) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(msg) - 1)
+			break;
+	}
+	if (len == 0)
+		return 0;
+	msg[len] = '\0';
+	return cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
+}
+
+static int container_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+                             struct cvb_error *err);
+static void container_release(struct cvb_instance *inst);
+
+static void mark_child_phases(struct cvb_instance *inst, const struct cvb_child_times *t,
+                              int64_t t0)
+{
+	const struct {
+		const char *name;
+		int64_t at;
+	} p[] = {{"child_started", t->started},
+	         {"ids_set", t->ids_set},
+	         {"net_up", t->net_up},
+	         {"mounted", t->mounted},
+	         {"child_in_cgroup", t->in_cgroup},
+	         {"hardened", t->hardened},
+	         {"exec", t->exec_called}};
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (p[i].at > 0 && inst->n_phases < CVB_MAX_PHASES)
+			inst->phases[inst->n_phases++] =
+			    (struct cvb_phase){.name = p[i].name, .t_ns = p[i].at - t0};
+}
+
+static int container_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
+                            struct cvb_error *err)
+{
+	struct container_run *run = spec->run_state;
+	const struct cvb_instance_config *cfg = &run->config;
+	int outp[2] = {-1, -1}, inp[2] = {-1, -1}, syncp[2] = {-1, -1}, errp[2] = {-1, -1};
+	char name[96], hostname[65];
+	struct cvb_instance *inst = calloc(1, sizeof(*inst));
+	struct container_inst *ci = calloc(1, sizeof(*ci));
+	if (!inst || !ci) {
+		free(inst);
+		free(ci);
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	}
+	inst->backend = &cvb_backend_container;
+	inst->priv = ci;
+	inst->out_fd = inst->in_fd = ci->pidfd = -1;
+	ci->run = run;
+	ci->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
+	ci->times = mmap(NULL, sizeof(*ci->times), PROT_READ | PROT_WRITE,
+	                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ci->times == MAP_FAILED) {
+		ci->times = NULL;
+		cvb_error_errno(err, errno, "mmap");
+		goto fail;
+	}
+
+	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
+	if (cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name, &cfg->limits, &ci->cg, err) <
+	    0)
+		goto fail;
+	cvb_instance_mark(inst, "cgroup_created", spec->t_start_ns);
+
+	char *argv[CONTAINER_MAX_ARGS + 2];
+	size_t n = 0;
+	argv[n++] = "/cvb-agent";
+	for (char *const *a = spec->agent_args; *a; a++) {
+		if (n > CONTAINER_MAX_ARGS) {
+			cvb_error_set(err, E2BIG, "more than %d agent arguments",
+			              CONTAINER_MAX_ARGS);
+			goto fail;
+		}
+		argv[n++] = *a;
+	}
+	argv[n] = NULL;
+	char env_run[128], env_inst[128];
+	snprintf(env_run, sizeof(env_run), "CVB_RUN_ID=%s", spec->run_id);
+	snprintf(env_inst, sizeof(env_inst), "CVB_INSTANCE=%s", name);
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_run, env_inst, NULL};
+	snprintf(hostname, sizeof(hostname), "%s", name);
+
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(inp, O_CLOEXEC) < 0 ||
+	    pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		cvb_error_errno(err, errno, "cannot create the container's pipes");
+		goto fail;
+	}
+	int cgroup_fd = cvb_cgroup_dirfd_v2(ci->cg);
+	bool cgroup_at_clone = cgroup_fd >= 0;
+	struct cvb_child_args args = {
+	    .rootfs = run->rootfs,
+	    .hostname = hostname,
+	    .argv = argv,
+	    .envp = envp,
+	    .namespaces = cfg->namespaces,
+	    .harden = cfg->harden,
+	    .rootfs_writable = cfg->rootfs_writable,
+	    .unshare_cgroup_late = (cfg->namespaces & CVB_NS_CGROUP) && !cgroup_at_clone,
+	    .cap_last_cap = run->cap_last_cap,
+	    .seccomp = &run->seccomp,
+	    .sync_fd = syncp[0],
+	    .err_fd = errp[1],
+	    .stdin_fd = inp[0],
+	    .stdout_fd = outp[1],
+	    .times = ci->times,
+	};
+	const char *how;
+	pid_t pid = clone_child(clone_flags(cfg->namespaces, cgroup_at_clone), cgroup_fd,
+	                        run->child_stack, &args, &ci->pidfd, &how);
+	if (pid < 0) {
+		cvb_error_errno(err, errno, "cannot create the container's init (%s)", how);
+		goto fail;
+	}
+	ci->pid = pid;
+	cvb_instance_mark(inst, "cloned", spec->t_start_ns);
+	close(syncp[0]);
+	close(errp[1]);
+	close(outp[1]);
+	close(inp[0]);
+	syncp[0] = errp[1] = outp[1] = inp[0] = -1;
+	inst->out_fd = outp[0];
+	inst->in_fd = inp[1];
+	outp[0] = inp[1] = -1;
+	fcntl(inst->out_fd, F_SETFL, O_NONBLOCK);
+	if (ci->pidfd < 0)
+		ci->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	/* Two go-aheads: after the id maps the child sets up its namespaces
+	 * and mounts while we move it into its cgroup (on cgroup v1 the first
+	 * migration waits for an RCU grace period: milliseconds); after the
+	 * cgroup it may exec. */
+	if ((cfg->namespaces & CVB_NS_USER) && write_id_maps(pid, err) < 0)
+		goto fail;
+	if (write(syncp[1], "m", 1) != 1) {
+		cvb_error_errno(err, errno, "cannot start the container's init");
+		goto fail;
+	}
+	cvb_instance_mark(inst, "ids_mapped", spec->t_start_ns);
+	if (!cgroup_at_clone && cvb_cgroup_attach(ci->cg, pid, err) < 0)
+		goto fail;
+	if (write(syncp[1], "c", 1) != 1) {
+		cvb_error_errno(err, errno, "cannot start the container's init");
+		goto fail;
+	}
+	close(syncp[1]);
+	syncp[1] = -1;
+	cvb_instance_mark(inst, "cgroup_attached", spec->t_start_ns);
+	if (wait_exec(errp[0], err) < 0)
+		goto fail;
+	close(errp[0]);
+	errp[0] = -1;
+	mark_child_phases(inst, ci->times, spec->t_start_ns);
+	*out = inst;
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		int *fds[] = {&outp[i], &inp[i], &syncp[i], &errp[i]};
+		for (size_t k = 0; k < 4; k++)
+			if (*fds[k] >= 0)
+				close(*fds[k]);
+	}
+	container_destroy(inst, false, NULL, NULL);
+	container_release(inst);
+	return -1;
+}
+
+/* Host-side memory of the container: its cgroup's charge, and the PSS, RSS
+ * and USS of its init (the agent). */
+static int container_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb_error *err)
+{
+	struct container_inst *ci = inst->priv;
+	struct cvb_proc_memory m;
+	struct cvb_cgroup_usage cu;
+	*u = (struct cvb_usage){-1, -1, -1, -1};
+	if (cvb_proc_memory_read("/proc", ci->pid, &m, err) < 0)
+		return -1;
+	u->rss_bytes = m.rss_bytes;
+	u->pss_bytes = m.pss_bytes;
+	u->uss_bytes = m.uss_bytes;
+	if (cvb_cgroup_usage_read(ci->cg, &cu, err) < 0)
+		return -1;
+	u->cpu_ns = cu.cpu_usage_ns;
+	return 0;
+}
+
+static bool wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int64_t deadline = cvb_now_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		int left = (int)((deadline - cvb_now_ns()) / 1000000);
+		int r = poll(&pfd, 1, left > 0 ? left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r > 0;
+	}
+}
+
+static int container_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+                             struct cvb_error *err)
+{
+	struct container_inst *ci = inst->priv;
+	int rc = 0;
+	if (ci->destroyed)
+		goto out;
+	ci->destroyed = true;
+	if (inst->in_fd >= 0) {
+		close(inst->in_fd);
+		inst->in_fd = -1;
+	}
+	if (ci->pid > 0) {
+		bool gone = ci->pidfd >= 0 &&
+		            wait_readable(ci->pidfd, graceful ? CONTAINER_EXIT_GRACE_MS : 0);
+		ci->exit.killed = !gone;
+		if (!gone && kill(ci->pid, SIGKILL) < 0 && errno != ESRCH)
+			rc = cvb_error_errno(err, errno, "cannot kill the container's init %d",
+			                     (int)ci->pid);
+		int status;
+		struct rusage ru;
+		pid_t r;
+		while ((r = wait4(ci->pid, &status, 0, &ru)) < 0 && errno == EINTR)
+			;
+		if (r == ci->pid) {
+			ci->exit.exited = WIFEXITED(status);
+			ci->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+			ci->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		} else if (rc == 0) {
+			rc = cvb_error_errno(err, errno, "cannot reap the container's init %d",
+			                     (int)ci->pid);
+		}
+	}
+	if (ci->cg) {
+		struct cvb_error e2 = {0};
+		/* The init's death ends its PID namespace; without one, or if
+		 * something escaped, the cgroup still holds every task. */
+		if (cvb_cgroup_kill(ci->cg, &e2) < 0 && rc == 0)
+			rc = cvb_error_set(err, e2.code, "%s", e2.msg);
+		if (cvb_cgroup_usage_read(ci->cg, &ci->usage, &e2) == 0) {
+			ci->have_usage = true;
+			ci->exit.cpu_ns = ci->usage.cpu_usage_ns;
+			ci->exit.max_rss_bytes = ci->usage.memory_peak;
+			if (ci->usage.oom_kills > 0)
+				snprintf(ci->exit.note, sizeof(ci->exit.note),
+				         "OOM kill in the container's cgroup (%lld kill(s); memory "
+				         "limit %lld bytes)",
+				         (long long)ci->usage.oom_kills,
+				         (long long)ci->run->config.limits.memory_max_bytes);
+		}
+		if (cvb_cgroup_destroy(ci->cg, &e2) < 0 && rc == 0)
+			rc = cvb_error_set(err, e2.code, "%s", e2.msg);
+	}
+out:
+	if (ci->pidfd >= 0) {
+		close(ci->pidfd);
+		ci->pidfd = -1;
+	}
+	if (inst->out_fd >= 0) {
+		close(inst->out_fd);
+		inst->out_fd = -1;
+	}
+	if (ci->times) {
+		munmap(ci->times, sizeof(*ci->times));
+		ci->times = NULL;
+	}
+	if (exit)
+		*exit = ci->exit;
+	return rc;
+}
+
+static cJSON *container_describe_instance(struct cvb_instance *inst)
+{
+	struct container_inst *ci = inst->priv;
+	if (!ci->have_usage)
+		return NULL;
+	const struct cvb_cgroup_usage *u = &ci->usage;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *c = cJSON_AddObjectToObject(o, "cgroup_usage");
+	add_limit(c, "memory_peak_bytes", u->memory_peak);
+	add_limit(c, "cpu_usage_ns", u->cpu_usage_ns);
+	add_limit(c, "nr_periods", u->nr_periods);
+	add_limit(c, "nr_throttled", u->nr_throttled);
+	add_limit(c, "throttled_ns", u->throttled_ns);
+	add_limit(c, "oom_kills", u->oom_kills);
+	return o;
+}
+
+static void container_release(struct cvb_instance *inst)
+{
+	if (!inst)
+		return;
+	struct container_inst *ci = inst->priv;
+	if (ci)
+		cvb_cgroup_free(ci->cg);
+	free(ci);
+	free(inst);
+}
+
+static void cleanup_report_dir(void (*report)(void *, const char *), void *ctx, const char *dir)
+{
+	char what[PATH_MAX + 16];
+	snprintf(what, sizeof(what), "rootfs %s", dir);
+	report(ctx, what);
+}
+
+static int container_cleanup(void (*report)(void *ctx, const char *what), void *ctx,
+                             struct cvb_error *err)
+{
+	struct cvb_cgroup_layout layout;
+	int removed = 0;
+	if (cvb_cgroup_layout_detect("/", &layout, err) < 0)
+		return -1;
+	int n = cvb_cgroup_cleanup_stale(&layout, "/", CGROUP_PARENT, report, ctx, err);
+	cvb_cgroup_layout_clear(&layout);
+	if (n < 0)
+		return -1;
+	removed += n;
+	DIR *d = opendir(CVB_CONTAINER_RUN_DIR);
+	if (!d)
+		return removed;
+	struct dirent *e;
+	char path[PATH_MAX];
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "cvb-", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CVB_CONTAINER_RUN_DIR, e->d_name);
+		remove_tree(path);
+		cleanup_report_dir(report, ctx, path);
+		removed++;
+	}
+	closedir(d);
+	rmdir(CVB_CONTAINER_RUN_DIR); /* only if empty */
+	return removed;
+}
+
+const struct cvb_backend cvb_backend_container = {
+    .name = "container",
+    .summary = "cvbench's own runtime: namespaces, cgroup, minimal rootfs, pivot_root",
+    .caps = 0,
+    .default_timeout_ms = 10000,
+    .probe = container_probe,
+    .validate = container_validate,
+    .run_begin = container_run_begin,
+    .describe_run = container_describe_run,
+    .run_end = container_run_end,
+    .cleanup = container_cleanup,
+    .launch = container_launch,
+    .measure = container_measure,
+    .describe_instance = container_describe_instance,
+    .destroy = container_destroy,
+    .release = container_release,
+};

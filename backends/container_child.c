@@ -1,0 +1,95 @@
+/* The container's init between clone and exec. It runs in a copy of the
+ * harness (no shared memory but `times`), so it may use the C library, but
+ * every step here is inside the measured startup window: keep it minimal
+ * and fixed, and prepare everything else in the parent beforehand. */
+#include "clock.h"
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__attribute__((noreturn)) static void die(const struct cvb_child_args *a, const char *step, int e)
+{
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(e));
+	if (n > 0)
+		(void)!write(a->err_fd, msg, (size_t)n);
+	_exit(127);
+}
+
+/* Waits for the parent's next go-ahead byte. */
+static void wait_parent(const struct cvb_child_args *a)
+{
+	char go;
+	if (read(a->sync_fd, &go, 1) != 1)
+		_exit(127); /* the parent gave up: say nothing, it knows */
+}
+
+__attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *a)
+{
+	const char *step = NULL;
+	int rc;
+
+	a->times->started = cvb_now_ns();
+	wait_parent(a); /* our uid/gid maps are written */
+	if (a->namespaces & CVB_NS_USER) {
+		/* Become the namespace's root (host uid CVB_CONTAINER_HOST_ID_BASE).
+		 * Raw system calls: glibc's wrappers would signal the threads of
+		 * the harness, whose memory a CLONE_VM child shares. */
+		if (syscall(SYS_setresgid, 0, 0, 0) < 0)
+			die(a, "setresgid(0) in the user namespace", errno);
+		if (syscall(SYS_setresuid, 0, 0, 0) < 0)
+			die(a, "setresuid(0) in the user namespace", errno);
+	}
+	a->times->ids_set = cvb_now_ns();
+
+	if ((a->namespaces & CVB_NS_UTS) && sethostname(a->hostname, strlen(a->hostname)) < 0)
+		die(a, "sethostname", errno);
+	if ((a->namespaces & CVB_NS_NET) && (rc = cvb_net_lo_up()) < 0)
+		die(a, "bring up lo", -rc);
+	a->times->net_up = cvb_now_ns();
+
+	if (a->namespaces & CVB_NS_MNT) {
+		if ((rc = cvb_rootfs_enter(a->rootfs, a->rootfs_writable,
+		                           a->namespaces & CVB_NS_NET, &step)) < 0)
+			die(a, step, -rc);
+	} else if (chroot(a->rootfs) < 0 || chdir("/") < 0) {
+		/* Without a mount namespace the host's mounts cannot be changed:
+		 * the rootfs is only a chroot, and /proc inside it stays empty. */
+		die(a, "chroot into the rootfs", errno);
+	}
+	a->times->mounted = cvb_now_ns();
+
+	wait_parent(a); /* we are in our cgroup */
+	close(a->sync_fd);
+	a->times->in_cgroup = cvb_now_ns();
+	/* A cgroup namespace takes the current cgroup as its root: only now. */
+	if (a->unshare_cgroup_late && unshare(CLONE_NEWCGROUP) < 0)
+		die(a, "unshare(CLONE_NEWCGROUP)", errno);
+
+	/* Capabilities, then no_new_privs, then seccomp. Without no_new_privs
+	 * the filter needs CAP_SYS_ADMIN, so it goes first (as runc does). */
+	bool seccomp_first = (a->harden & CVB_HARDEN_SECCOMP) && !(a->harden & CVB_HARDEN_NNP);
+	if (seccomp_first && (rc = cvb_seccomp_apply(a->seccomp)) < 0)
+		die(a, "load the seccomp filter", -rc);
+	if ((a->harden & CVB_HARDEN_CAPS) && (rc = cvb_harden_caps_apply(a->cap_last_cap)) < 0)
+		die(a, "drop capabilities", -rc);
+	if ((a->harden & CVB_HARDEN_NNP) && (rc = cvb_harden_nnp_apply()) < 0)
+		die(a, "set no_new_privs", -rc);
+	if (!seccomp_first && (a->harden & CVB_HARDEN_SECCOMP) &&
+	    (rc = cvb_seccomp_apply(a->seccomp)) < 0)
+		die(a, "load the seccomp filter", -rc);
+	a->times->hardened = cvb_now_ns();
+
+	if (dup2(a->stdin_fd, 0) < 0 || dup2(a->stdout_fd, 1) < 0 || dup2(a->stdout_fd, 2) < 0)
+		die(a, "set up the agent's stdio", errno);
+	a->times->exec_called = cvb_now_ns();
+	execve(a->argv[0], a->argv, a->envp);
+	die(a, "exec /cvb-agent", errno);
+}

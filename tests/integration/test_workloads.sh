@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The aggressor/probe workloads (cpu-hog, mem-hog, fork-hog) on the native
+# backend: their metrics are there and sane, the files validate, and no hog
+# or child of one outlives its run, even a SIGKILLed one.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+
+echo "workloads: cpu-hog, mem-hog, fork-hog"
+
+AGENT="$BUILD/cvb-agent"
+HOGS='cvb-agent (cpu|mem|fork)-hog'
+
+# run_hog NAME FILE ARGS...: one native run of 2 measured launches.
+run_hog() {
+	local name=$1 out=$2
+	shift 2
+	check "run native/$name exits 0" $CVBENCH run --backend native --workload "$name" \
+		--reps 2 --warmup 0 --settle-ms 0 --quiet --out "$out" "$@"
+	check "$name: results validate against the schema" validate "$out"
+	check "$name: both launches ok, clean exits" jq -e '.cells[0].status=="ok" and
+		([.cells[0].launches[] | .status=="ok" and .exit.code==0] | all and length==2)' "$out"
+}
+
+# --- cpu-hog ----------------------------------------------------------------
+out="$TMP/cpu.json"
+run_hog cpu-hog "$out" --param duration_ms=300
+check "cpu-hog: its three metrics, 2 samples each, declared units" jq -e '.cells[0].metrics |
+	(.cpu_hog_cpu_ns.samples|length)==2 and .cpu_hog_cpu_ns.unit=="ns" and
+	(.cpu_hog_cpu_share.samples|length)==2 and .cpu_hog_cpu_share.unit=="fraction" and
+	(.cpu_hog_loops_per_s.samples|length)==2 and .cpu_hog_loops_per_s.unit=="ops/s"' "$out"
+# The median, not every sample: the share of an unconfined hog on a busy
+# shared host dips now and then; above 1 it would mean a broken clock.
+check "cpu-hog: CPU share in 0.3..1.05 (median), none above 1.05" jq -e '.cells[0].metrics.cpu_hog_cpu_share |
+	.summary.p50 >= 0.3 and .summary.p50 <= 1.05 and (.samples | all(. > 0 and . <= 1.05))' "$out"
+check "cpu-hog: CPU time within 300 ms x 1.05, loops > 0" jq -e '.cells[0].metrics |
+	(.cpu_hog_cpu_ns.samples | all(. > 0 and . <= 315e6 * 1.05)) and (.cpu_hog_loops_per_s.samples | all(. > 1e6))' "$out"
+
+# --- mem-hog ----------------------------------------------------------------
+out="$TMP/mem.json"
+run_hog mem-hog "$out" --param mib=24 --param duration_ms=200
+check "mem-hog: touched == 24 MiB in every launch" jq -e '.cells[0].metrics.mem_hog_touched_bytes |
+	.unit=="bytes" and (.samples|length)==2 and (.samples | all(. == 24 * 1048576))' "$out"
+check "mem-hog: bandwidth > 100 MB/s" jq -e '.cells[0].metrics.mem_hog_bandwidth_bytes_per_s |
+	.unit=="bytes/s" and (.samples|length)==2 and (.samples | all(. > 1e8))' "$out"
+# An address-space limit makes mmap fail whatever the overcommit policy:
+# DONE 1 and not one line between READY and it.
+check "mem-hog: mmap failure -> READY, DONE 1, nothing else" sh -c \
+	"ulimit -v 200000; $AGENT mem-hog mib=1024 duration_ms=0 >$TMP/mf.out 2>&1; [ \$? -eq 1 ] &&
+	 [ \$(wc -l <$TMP/mf.out) -eq 2 ] && grep -q '^READY ' $TMP/mf.out && tail -n1 $TMP/mf.out | grep -qx 'DONE 1'"
+
+# --- fork-hog ---------------------------------------------------------------
+out="$TMP/fork.json"
+run_hog fork-hog "$out" --param procs=20 --param duration_ms=200
+check "fork-hog: forks >= 20, peak == 20, no failures without a limit" jq -e '.cells[0].metrics |
+	(.fork_hog_forks.samples | length==2 and all(. >= 20)) and
+	(.fork_hog_peak_procs.samples | all(. == 20)) and
+	(.fork_hog_fork_failures.samples | all(. == 0)) and .fork_hog_forks.unit=="count"' "$out"
+
+# The agent parses NAME=VALUE in place, so once running its command line
+# reads "procs 20": hence "." for "=" in the patterns below.
+
+# By hand, outside the harness (which kills the agent's process group): the
+# hog reaps its own children.
+check "fork-hog by hand: DONE 0" sh -c "$AGENT fork-hog procs=20 duration_ms=100 | grep -qx 'DONE 0'"
+check "fork-hog by hand: no child left" no_process "$AGENT fork-hog procs.20 duration_ms.100"
+
+# A SIGKILLed hog cannot reap: its children must die with it.
+$AGENT fork-hog procs=20 duration_ms=8000 </dev/null >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 50); do
+	[ "$(pgrep -c -P $pid)" -ge 20 ] && break
+	sleep 0.05
+done
+children=$(pgrep -c -P $pid)
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 0.2
+check "fork-hog SIGKILLed: it had 20 children" test "$children" -eq 20
+check "fork-hog SIGKILLed: its children died with it" no_process "$AGENT fork-hog procs.20 duration_ms.8000"
+
+# --- as PID 1 (a container's init) ------------------------------------------
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	for w in "cpu-hog duration_ms=100" "mem-hog mib=8 duration_ms=50" "fork-hog procs=10 duration_ms=200"; do
+		check "as PID 1: $w -> DONE 0" sh -c "unshare --pid --fork --mount $AGENT $w | grep -qx 'DONE 0'"
+	done
+else
+	skip "hogs as PID 1" "needs root and unshare(1)"
+fi
+
+check "no hog and no child of one remains" no_process "$HOGS"
+finish
