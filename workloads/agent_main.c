@@ -46,21 +46,23 @@ static int parse_params(const struct cvb_workload *w, int argc, char **argv,
 	for (size_t i = 0; i < cvb_workload_param_count(w); i++)
 		ctx->param[i] = w->params[i].def;
 	for (int i = 0; i < argc; i++) {
-		char *eq = strchr(argv[i], '=');
-		if (!eq) {
-			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n",
-			        argv[i]);
+		/* Copy the name out: argv itself stays as given (ps shows it). */
+		char name[64];
+		const char *eq = strchr(argv[i], '=');
+		if (!eq || (size_t)(eq - argv[i]) >= sizeof(name)) {
+			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n", argv[i]);
 			return -1;
 		}
-		*eq = '\0';
-		int idx = cvb_workload_param_index(w, argv[i]);
+		memcpy(name, argv[i], (size_t)(eq - argv[i]));
+		name[eq - argv[i]] = '\0';
+		int idx = cvb_workload_param_index(w, name);
 		char *end;
 		errno = 0;
 		long long v = strtoll(eq + 1, &end, 10);
 		if (idx < 0 || errno || end == eq + 1 || *end || v < w->params[idx].min ||
 		    v > w->params[idx].max) {
-			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s=%s' for workload %s\n",
-			        argv[i], eq + 1, w->name);
+			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s' for workload %s\n", argv[i],
+				w->name);
 			return -1;
 		}
 		ctx->param[idx] = v;

@@ -42,8 +42,11 @@ static void sleep_ns(int64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-static void child(pid_t parent)
+static void child(const struct cvb_workload_ctx *ctx, pid_t parent)
 {
+	/* The host reads the agent's output until EOF: no child may hold it. */
+	close(ctx->out_fd);
+	close(ctx->in_fd);
 	/* Die with the agent even if it is SIGKILLed before it can reap us (a
 	 * killed harness, a timeout): no orphaned bomb outlives a run. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -83,7 +86,7 @@ static int fork_hog_run(const struct cvb_workload_ctx *ctx)
 		if (alive < procs) {
 			pid_t pid = fork();
 			if (pid == 0)
-				child(self);
+				child(ctx, self);
 			if (pid > 0) {
 				pids[alive++] = pid;
 				forks++;

@@ -14,7 +14,7 @@ HOGS='cvb-agent (cpu|mem|fork)-hog'
 run_hog() {
 	local name=$1 out=$2
 	shift 2
-	check "run native/$name exits 0" $CVBENCH run --backend native --workload "$name" \
+	check "run native/$name exits 0" "$CVBENCH" run --backend native --workload "$name" \
 		--reps 2 --warmup 0 --settle-ms 0 --quiet --out "$out" "$@"
 	check "$name: results validate against the schema" validate "$out"
 	check "$name: both launches ok, clean exits" jq -e '.cells[0].status=="ok" and
@@ -72,8 +72,10 @@ for _ in $(seq 50); do
 	sleep 0.05
 done
 children=$(pgrep -c -P $pid)
-kill -KILL $pid
-wait $pid 2>/dev/null
+{
+	kill -KILL $pid
+	wait $pid
+} 2>/dev/null # not bash's "Killed" job notice
 sleep 0.2
 check "fork-hog SIGKILLed: it had 20 children" test "$children" -eq 20
 check "fork-hog SIGKILLed: its children died with it" no_process "$AGENT fork-hog procs.20 duration_ms.8000"

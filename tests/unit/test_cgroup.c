@@ -1080,6 +1080,7 @@ static void test_cleanup_stale_v1(void **state)
 	mkdirs(fp(f, "/sys/fs/cgroup/memory/cvbench/cvb-r1-1/nested"));
 	put(f, "/sys/fs/cgroup/memory/cvbench/cvb-r1-1/nested/cgroup.procs", "");
 	mkdirs(fp(f, "/sys/fs/cgroup/memory/cvbench/keep-me"));
+	mkdirs(fp(f, "/sys/fs/cgroup/memory/cvbench/cvbx-1"));
 	put(f, "/sys/fs/cgroup/memory/cvbench/cvb-not-a-dir", "");
 
 	n = cvb_cgroup_cleanup_stale(&f->layout, f->root, "cvbench", report_cb, &r, &err);
@@ -1097,6 +1098,7 @@ static void test_cleanup_stale_v1(void **state)
 		}
 	}
 	assert_exists(f, "/sys/fs/cgroup/memory/cvbench/keep-me");
+	assert_exists(f, "/sys/fs/cgroup/memory/cvbench/cvbx-1");
 	assert_exists(f, "/sys/fs/cgroup/memory/cvbench/cvb-not-a-dir");
 	assert_missing(f, "/sys/fs/cgroup/pids/cvbench");
 	assert_missing(f, "/sys/fs/cgroup/freezer/cvbench");

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The container backend for real (root): isolation seen from inside, limits
+# that hold (CPU quota, memory, pids), hardening, teardown, and `cvbench
+# cleanup` after a run killed with SIGKILL.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+
+echo "container backend, for real"
+if [ "$(id -u)" -ne 0 ]; then
+	skip "container backend" "needs root"
+	finish
+	exit $?
+fi
+if ! $CVBENCH list | grep -Eq '^  container +available'; then
+	skip "container backend" "$($CVBENCH list | grep -A1 '^  container' | tail -n1)"
+	finish
+	exit $?
+fi
+
+leftovers() { # prints what a run left on the host
+	find /sys/fs/cgroup -maxdepth 3 -name 'cvb*' 2>/dev/null
+	ls -d /var/lib/cvbench/cvb-* 2>/dev/null
+	grep -l CVB_RUN_ID= /proc/[0-9]*/environ 2>/dev/null
+}
+nothing_left() { local l; l=$(leftovers); [ -z "$l" ] || { echo "$l"; return 1; }; }
+facts() { jq -c ".cells[0].launches[-1].facts" "$1"; }
+
+# --- startup with phases --------------------------------------------------
+out="$TMP/c.json"
+check "run container/ready --reps 20" $CVBENCH run --backend container --workload ready --reps 20 --warmup 2 --quiet --out "$out"
+check "results validate against the schema" validate "$out"
+check "every launch has the container's phases in order" jq -e '[.cells[0].launches[] | .phases_ns | .cgroup_created < .cloned and .cloned <= .cgroup_attached and .mounted < .exec and .exec < .ready] | all' "$out"
+check "shared set-up is reported apart from launches" jq -e '.cells[0].backend_setup.shared_setup_ns.rootfs_prepare > 0 and (.cells[0].backend_setup.per_launch|length) > 0' "$out"
+check "nothing left after the run" nothing_left
+
+# --- isolation, seen from inside -----------------------------------------
+out="$TMP/audit.json"
+check "run container/audit" $CVBENCH run --backend container --workload audit --reps 1 --warmup 0 --quiet --out "$out"
+check "the agent is PID 1 and sees only itself" jq -e '.cells[0].launches[0].facts | .pid==1 and .visible_processes==1' "$out"
+check "its own hostname" jq -e '.cells[0].launches[0].facts.hostname | startswith("cvb-")' "$out"
+check "only lo in its network namespace" jq -e '.cells[0].launches[0].facts.net_interfaces=="lo"' "$out"
+check "a small mount table without host paths" jq -e '.cells[0].launches[0].facts | .mounts < 30 and (.mount_points|test("/work|/sys/fs/cgroup|/var/lib")|not)' "$out"
+check "root inside maps to an unprivileged host uid" jq -e '.cells[0].launches[0].facts.uid_map|test("^ *0 +100000 +65536$")' "$out"
+check "cannot set the host clock" jq -e '.cells[0].launches[0].facts.can_set_clock=="no"' "$out"
+check "same kernel as the host" jq -e --arg k "$(uname -r)" '.cells[0].launches[0].facts.kernel_release==$k' "$out"
+
+out="$TMP/harden.json"
+check "run container/audit --harden all" $CVBENCH run --backend container --workload audit --harden all --reps 1 --warmup 0 --quiet --out "$out"
+check "hardened: seccomp filter, no_new_privs, fewer capabilities" jq -e '.cells[0].launches[0].facts | .seccomp_mode=="2" and .no_new_privs=="1" and .cap_effective=="00000000a80425fb"' "$out"
+check "seccomp without nnp still loads (before the capabilities go)" $CVBENCH run --backend container --workload ready --harden caps,seccomp --reps 2 --warmup 0 --quiet --out "$TMP/h2.json"
+
+# --- limits that hold -------------------------------------------------------
+out="$TMP/quota.json"
+check "run cpu-hog under a 20% CPU quota" $CVBENCH run --backend container --workload cpu-hog --param duration_ms=2000 --cpu-quota 20 --reps 1 --warmup 0 --quiet --out "$out"
+check "the quota holds the agent at 20% of a CPU (+-5 points)" jq -e '.cells[0].metrics.cpu_hog_cpu_share.samples[0] | . >= 0.15 and . <= 0.25' "$out"
+check "the cgroup saw throttling" jq -e '.cells[0].launches[0].backend.cgroup_usage.nr_throttled > 0' "$out"
+
+out="$TMP/oom.json"
+$CVBENCH run --backend container --workload mem-hog --param mib=256 --memory-max 32M --reps 1 --warmup 0 --quiet --out "$out" 2>/dev/null
+check "a memory limit below the need ends in a reported OOM kill" jq -e '.cells[0].status=="failed" and (.cells[0].reason|test("OOM kill"))' "$out"
+
+out="$TMP/pids.json"
+check "run fork-hog under pids.max 16" $CVBENCH run --backend container --workload fork-hog --param procs=100 --param duration_ms=300 --pids-max 16 --reps 1 --warmup 0 --quiet --out "$out"
+check "pids.max stops the fork bomb" jq -e '.cells[0].metrics | .fork_hog_fork_failures.samples[0] > 0 and .fork_hog_peak_procs.samples[0] <= 16' "$out"
+check "nothing left after the limit tests" nothing_left
+
+# --- bad input --------------------------------------------------------------
+for bad in "--ns pid,bogus" "--memory-max 1K" "--cpu-quota 0" "--harden everything" "--swap-max 1M" "--ns pid,net"; do
+	rm -f "$TMP/bad.json"
+	$CVBENCH run --backend container $bad --out "$TMP/bad.json" 2>"$TMP/bad.err"
+	rc=$?
+	if [ $rc -eq 2 ] && [ ! -e "$TMP/bad.json" ] && [ "$(wc -l <"$TMP/bad.err")" -eq 1 ]; then
+		pass "$bad -> exit 2: $(cat "$TMP/bad.err")"
+	else
+		fail "$bad" "rc=$rc $(cat "$TMP/bad.err")"
+	fi
+done
+
+# --- a run killed with SIGKILL, then cvbench cleanup -------------------------
+$CVBENCH run --backend container --workload idle --reps 1000 --warmup 0 --settle-ms 5000 --quiet --out "$TMP/k.json" &
+pid=$!
+for _ in $(seq 50); do [ -n "$(leftovers)" ] && break; sleep 0.1; done
+sleep 0.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+check "a killed run leaves things behind" test -n "$(leftovers)"
+check "cvbench cleanup removes them and says what" sh -c "$CVBENCH cleanup | grep -q '^removed'"
+check "after cleanup nothing is left" nothing_left
+check "a second cleanup finds nothing" sh -c "$CVBENCH cleanup | grep -qx 'nothing to clean up'"
+
+finish
