@@ -50,7 +50,8 @@ static int parse_params(const struct cvb_workload *w, int argc, char **argv,
 		char name[64];
 		const char *eq = strchr(argv[i], '=');
 		if (!eq || (size_t)(eq - argv[i]) >= sizeof(name)) {
-			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n", argv[i]);
+			dprintf(STDERR_FILENO, "cvb-agent: expected NAME=VALUE, got '%s'\n",
+			        argv[i]);
 			return -1;
 		}
 		memcpy(name, argv[i], (size_t)(eq - argv[i]));
@@ -61,8 +62,8 @@ static int parse_params(const struct cvb_workload *w, int argc, char **argv,
 		long long v = strtoll(eq + 1, &end, 10);
 		if (idx < 0 || errno || end == eq + 1 || *end || v < w->params[idx].min ||
 		    v > w->params[idx].max) {
-			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s' for workload %s\n", argv[i],
-				w->name);
+			dprintf(STDERR_FILENO, "cvb-agent: bad parameter '%s' for workload %s\n",
+			        argv[i], w->name);
 			return -1;
 		}
 		ctx->param[idx] = v;
