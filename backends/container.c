@@ -7,6 +7,7 @@
 #include "cgroup_layout.h"
 #include "clock.h"
 #include "container.h"
+#include "cvb_spawn.h"
 #include "procfs.h"
 
 #include <dirent.h>
@@ -112,6 +113,16 @@ static int container_validate(const struct cvb_instance_config *c, struct cvb_er
 {
 	if (check_namespaces(c->namespaces, err) < 0)
 		return -1;
+	const struct cvb_limits *l = &c->limits;
+	if (c->no_cgroup && !(c->namespaces & CVB_NS_PID))
+		return cvb_error_set(err, EINVAL,
+		                     "--no-cgroup needs the pid namespace (teardown then kills the "
+		                     "namespace's init, and with it every process)");
+	if (c->no_cgroup &&
+	    (l->cpu_quota_us >= 0 || l->cpu_weight >= 0 || l->cpuset_cpus || l->cpuset_mems ||
+	     l->memory_max_bytes >= 0 || l->pids_max >= 0 || l->io_weight >= 0))
+		return cvb_error_set(err, EINVAL,
+		                     "--no-cgroup cannot apply limits: drop one or the other");
 	if ((c->namespaces & CVB_NS_MNT) == 0 && (c->namespaces & CVB_NS_PID))
 		return cvb_error_set(
 		    err, EINVAL,
@@ -254,6 +265,7 @@ static cJSON *container_describe_run(void *state)
 		cJSON_AddStringToObject(o, "uid_gid_map", map);
 	}
 	cJSON_AddBoolToObject(o, "rootfs_read_only", !c->rootfs_writable);
+	cJSON_AddBoolToObject(o, "cgroup_per_instance", !c->no_cgroup);
 	cJSON_AddStringToObject(o, "rootfs", r->rootfs);
 	cJSON *l = cJSON_AddObjectToObject(o, "limits");
 	add_limit(l, "cpu_quota_us", c->limits.cpu_quota_us);
@@ -440,8 +452,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	}
 
 	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
-	if (cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name, &cfg->limits, &ci->cg, err) <
-	    0)
+	if (!cfg->no_cgroup && cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name,
+	                                         &cfg->limits, &ci->cg, err) < 0)
 		goto fail;
 	cvb_instance_mark(inst, "cgroup_created", spec->t_start_ns);
 
@@ -468,6 +480,9 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 		cvb_error_errno(err, errno, "cannot create the container's pipes");
 		goto fail;
 	}
+	cpu_set_t pin;
+	if (spec->cpus && cvb_cpulist_to_cpuset(spec->cpus, &pin, err) < 0)
+		goto fail;
 	int cgroup_fd = cvb_cgroup_dirfd_v2(ci->cg);
 	bool cgroup_at_clone = cgroup_fd >= 0;
 	struct cvb_child_args args = {
@@ -486,6 +501,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	    .stdin_fd = inp[0],
 	    .stdout_fd = outp[1],
 	    .times = ci->times,
+	    .cpus = spec->cpus ? &pin : NULL,
 	};
 	const char *how;
 	pid_t pid = clone_child(clone_flags(cfg->namespaces, cgroup_at_clone), cgroup_fd,
@@ -519,7 +535,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 		goto fail;
 	}
 	cvb_instance_mark(inst, "ids_mapped", spec->t_start_ns);
-	if (!cgroup_at_clone && cvb_cgroup_attach(ci->cg, pid, err) < 0)
+	if (ci->cg && !cgroup_at_clone && cvb_cgroup_attach(ci->cg, pid, err) < 0)
 		goto fail;
 	if (write(syncp[1], "c", 1) != 1) {
 		cvb_error_errno(err, errno, "cannot start the container's init");
@@ -560,9 +576,9 @@ static int container_measure(struct cvb_instance *inst, struct cvb_usage *u, str
 	u->rss_bytes = m.rss_bytes;
 	u->pss_bytes = m.pss_bytes;
 	u->uss_bytes = m.uss_bytes;
-	if (cvb_cgroup_usage_read(ci->cg, &cu, err) < 0)
+	if (ci->cg && cvb_cgroup_usage_read(ci->cg, &cu, err) < 0)
 		return -1;
-	u->cpu_ns = cu.cpu_usage_ns;
+	u->cpu_ns = ci->cg ? cu.cpu_usage_ns : -1;
 	return 0;
 }
 
@@ -718,7 +734,7 @@ static int container_cleanup(void (*report)(void *ctx, const char *what), void *
 const struct cvb_backend cvb_backend_container = {
     .name = "container",
     .summary = "cvbench's own runtime: namespaces, cgroup, minimal rootfs, pivot_root",
-    .caps = 0,
+    .caps = CVB_CAP_PIN,
     .default_timeout_ms = 10000,
     .probe = container_probe,
     .validate = container_validate,

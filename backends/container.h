@@ -9,6 +9,7 @@
 #include "harden.h"
 #include "instance_config.h"
 
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -42,6 +43,7 @@ struct cvb_child_args {
 	int sync_fd;             /* read end: the parent's go-ahead (one byte) */
 	int err_fd;              /* write end, close-on-exec: an error message, or EOF at exec */
 	int stdin_fd, stdout_fd; /* the agent's pipes */
+	const cpu_set_t *cpus;   /* pin the agent here, or NULL */
 	struct cvb_child_times *times;
 };
 

@@ -86,6 +86,8 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 	    (rc = cvb_seccomp_apply(a->seccomp)) < 0)
 		die(a, "load the seccomp filter", -rc);
 	a->times->hardened = cvb_now_ns();
+	if (a->cpus && sched_setaffinity(0, sizeof(*a->cpus), a->cpus) < 0)
+		die(a, "pin to the chosen CPUs", errno);
 
 	if (dup2(a->stdin_fd, 0) < 0 || dup2(a->stdout_fd, 1) < 0 || dup2(a->stdout_fd, 2) < 0)
 		die(a, "set up the agent's stdio", errno);

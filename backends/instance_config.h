@@ -47,6 +47,7 @@ struct cvb_instance_config {
 	unsigned namespaces; /* enum cvb_ns bits */
 	unsigned harden;     /* enum cvb_harden bits */
 	bool rootfs_writable;
+	bool no_cgroup; /* namespaces only, like unshare(1): to see what the cgroup costs */
 	struct cvb_limits limits;
 };
 

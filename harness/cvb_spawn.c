@@ -30,7 +30,7 @@ int cvb_cpulist_valid(const char *cpus, struct cvb_error *err)
 
 /* A cpulist into a glibc set with hwloc's bitmap parser only: no topology is
  * built, since this runs inside the measured launch window. */
-static int cpulist_to_glibc(const char *cpus, cpu_set_t *out, struct cvb_error *err)
+int cvb_cpulist_to_cpuset(const char *cpus, cpu_set_t *out, struct cvb_error *err)
 {
 	hwloc_bitmap_t set = hwloc_bitmap_alloc();
 	int rc = 0;
@@ -58,7 +58,7 @@ int cvb_spawn(const struct cvb_spawn_opts *o, pid_t *pid, struct cvb_error *err)
 	int rc;
 
 	if (o->cpus) {
-		if (cpulist_to_glibc(o->cpus, &pin, err) < 0)
+		if (cvb_cpulist_to_cpuset(o->cpus, &pin, err) < 0)
 			return -1;
 		if (sched_getaffinity(0, sizeof(saved), &saved) < 0)
 			return cvb_error_errno(err, errno, "sched_getaffinity");

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sched.h>
 #include <sys/types.h>
 
 struct cvb_spawn_opts {
@@ -34,5 +35,9 @@ int cvb_spawn_capture(char *const argv[], char *out, size_t outlen, int timeout_
 
 /* Checks that a cpulist ("0,2-3") parses and is not empty; -1 with err if not. */
 int cvb_cpulist_valid(const char *cpus, struct cvb_error *err);
+
+/* A cpulist into a glibc CPU set, without building a topology (cheap enough
+ * for a measured launch path). -1 with err on bad input. */
+int cvb_cpulist_to_cpuset(const char *cpus, cpu_set_t *out, struct cvb_error *err);
 
 #endif

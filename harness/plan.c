@@ -46,6 +46,8 @@ void cvb_plan_usage(FILE *out)
 	    "  --pids-max N       process limit; --io-weight N  I/O weight 1..10000\n"
 	    "  --harden LIST      caps,nnp,seccomp or all (default: none, raw costs)\n"
 	    "  --rootfs-rw        writable root filesystem (default: read-only)\n"
+	    "  --no-cgroup        namespaces only, no cgroup (what unshare(1) does): shows\n"
+	    "                     what the per-instance cgroup costs; needs the pid namespace\n"
 	    "\n"
 	    "  --launcher CMD     native only: start the agent through CMD (split at spaces;\n"
 	    "                     {agent} becomes the agent and its arguments, {name} the\n"
@@ -297,6 +299,9 @@ static int parse_instance_option(struct cvb_plan *plan, int which, const char *a
 	case 11:
 		plan->config.rootfs_writable = true;
 		return 0;
+	case 12:
+		plan->config.no_cgroup = true;
+		return 0;
 	}
 	return cvb_error_set(err, EINVAL, "internal: unknown container option");
 }
@@ -326,6 +331,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_IO_WEIGHT,
 		OPT_HARDEN,
 		OPT_ROOTFS_RW,
+		OPT_NO_CGROUP,
 		OPT_LAUNCHER,
 		OPT_PIN,
 		OPT_OUT,
@@ -357,6 +363,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"io-weight", required_argument, NULL, OPT_IO_WEIGHT},
 	    {"harden", required_argument, NULL, OPT_HARDEN},
 	    {"rootfs-rw", no_argument, NULL, OPT_ROOTFS_RW},
+	    {"no-cgroup", no_argument, NULL, OPT_NO_CGROUP},
 	    {"launcher", required_argument, NULL, OPT_LAUNCHER},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"out", required_argument, NULL, OPT_OUT},
@@ -434,6 +441,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		case OPT_IO_WEIGHT:
 		case OPT_HARDEN:
 		case OPT_ROOTFS_RW:
+		case OPT_NO_CGROUP:
 			if (parse_instance_option(plan, c - OPT_NS, optarg, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;

@@ -49,16 +49,20 @@ for tool in unshare bwrap; do
 	command -v $tool >/dev/null || { reason[$tool]="$tool is not installed"; unset "launcher[$tool]"; }
 done
 
-order=(cvbench "${!launcher[@]}")
+# cvbench twice: as specified (default namespaces and a cgroup per instance),
+# and with --no-cgroup, the same work unshare(1) does (it makes no cgroup).
+order=(cvbench cvbench-nocg "${!launcher[@]}")
 for ((r = 1; r <= rounds; r++)); do
 	for who in "${order[@]}"; do
 		if [ "$who" = cvbench ]; then
 			args=(--backend container)
+		elif [ "$who" = cvbench-nocg ]; then
+			args=(--backend container --no-cgroup)
 		else
 			args=(--backend native --launcher "${launcher[$who]}")
 		fi
 		build/cvbench run "${args[@]}" --workload ready --reps "$reps" --warmup 2 --quiet \
-			--out "$tmp/$who-$r.json" 2>"$tmp/$who.err" ||
+			--out "$tmp/$who.r$r.json" 2>"$tmp/$who.err" ||
 			{ echo "$who: run failed: $(tail -n1 "$tmp/$who.err")" >&2; }
 	done
 done
@@ -73,7 +77,7 @@ def pct(xs, p):
 data = {}
 for n in names:
     xs = []
-    for f in glob.glob(f"{tmp}/{n}-*.json"):
+    for f in glob.glob(f"{tmp}/{n}.r*.json"):
         cell = json.load(open(f))["cells"][0]
         xs += cell["metrics"].get("startup_ns", {}).get("samples", [])
     if xs:
@@ -81,9 +85,14 @@ for n in names:
 if "cvbench" not in data:
     sys.exit("cvbench's container backend produced no samples")
 base = pct(data["cvbench"], .5)
-print(f"{'runtime':10} {'n':>5} {'p50':>10} {'p90':>10} {'p50 / cvbench':>14}")
+nocg = pct(data["cvbench-nocg"], .5) if "cvbench-nocg" in data else None
+print(f"{'runtime':13} {'n':>5} {'p50':>9} {'p90':>9} {'p50/cvbench':>12} {'p50/cvbench-nocg':>17}")
 for n in names:
     if n in data:
         xs = data[n]
-        print(f"{n:10} {len(xs):5d} {pct(xs,.5)/1e6:8.2f}ms {pct(xs,.9)/1e6:8.2f}ms {pct(xs,.5)/base:14.2f}")
+        rel = f"{pct(xs,.5)/nocg:17.2f}" if nocg else f"{'-':>17}"
+        print(f"{n:13} {len(xs):5d} {pct(xs,.5)/1e6:7.2f}ms {pct(xs,.9)/1e6:7.2f}ms {pct(xs,.5)/base:12.2f} {rel}")
+print("cvbench: default namespaces (incl. user) and a cgroup per instance; cvbench-nocg: the")
+print("same without the cgroup (--no-cgroup), as unshare makes none. unshare: pid,mnt,net,uts,")
+print("ipc,cgroup namespaces; bwrap --unshare-all; runc/crun: pid,net,ipc,uts,mnt,cgroup + cgroup.")
 PY

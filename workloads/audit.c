@@ -137,6 +137,8 @@ static int audit_run(const struct cvb_workload_ctx *ctx)
 	cvb_emit_fact_str(fd, "gid_map", buf);
 	status_field("CapEff", buf, sizeof(buf));
 	cvb_emit_fact_str(fd, "cap_effective", buf);
+	status_field("Cpus_allowed_list", buf, sizeof(buf));
+	cvb_emit_fact_str(fd, "cpus_allowed", buf);
 	status_field("Seccomp", buf, sizeof(buf));
 	cvb_emit_fact_str(fd, "seccomp_mode", buf);
 	status_field("NoNewPrivs", buf, sizeof(buf));

@@ -44,6 +44,9 @@ check "root inside maps to an unprivileged host uid" jq -e '.cells[0].launches[0
 check "cannot set the host clock" jq -e '.cells[0].launches[0].facts.can_set_clock=="no"' "$out"
 check "same kernel as the host" jq -e --arg k "$(uname -r)" '.cells[0].launches[0].facts.kernel_release==$k' "$out"
 
+check "--pin 1 runs the container's agent on CPU 1 only" sh -c "$CVBENCH run --backend container --workload audit --pin 1 --reps 1 --warmup 0 --quiet --out $TMP/pin.json && jq -e '.cells[0].launches[0].facts.cpus_allowed==\"1\"' $TMP/pin.json"
+check "--no-cgroup: namespaces only, nothing left" sh -c "$CVBENCH run --backend container --no-cgroup --reps 3 --warmup 0 --quiet --out $TMP/nocg.json && jq -e '.cells[0].backend_setup.cgroup_per_instance==false' $TMP/nocg.json"
+
 out="$TMP/harden.json"
 check "run container/audit --harden all" $CVBENCH run --backend container --workload audit --harden all --reps 1 --warmup 0 --quiet --out "$out"
 check "hardened: seccomp filter, no_new_privs, fewer capabilities" jq -e '.cells[0].launches[0].facts | .seccomp_mode=="2" and .no_new_privs=="1" and .cap_effective=="00000000a80425fb"' "$out"
