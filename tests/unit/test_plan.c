@@ -597,6 +597,107 @@ static void test_parse_twice(void **state)
 	assert_int_equal(p1.warmup, CVB_DEFAULT_WARMUP);
 }
 
+/* Container options land in the instance config; quota percent becomes
+ * microseconds per period. */
+static void test_container_options(void **state)
+{
+	struct args a;
+	struct cvb_plan plan;
+
+	(void)state;
+	ARGS(&a, "--backend", "container");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.config.namespaces, CVB_NS_DEFAULT);
+	assert_int_equal(plan.config.harden, 0);
+	assert_false(plan.config.rootfs_writable);
+	assert_int_equal(plan.config.limits.memory_max_bytes, -1);
+
+	ARGS(&a, "--backend", "container", "--ns", "pid,mnt,time", "--cpu-quota", "20",
+	     "--cpu-weight", "50", "--cpuset-cpus", "1", "--cpuset-mems", "0", "--memory-max",
+	     "64M", "--swap-max", "1G", "--pids-max", "16", "--io-weight", "200", "--harden",
+	     "caps,seccomp", "--rootfs-rw");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.config.namespaces, CVB_NS_PID | CVB_NS_MNT | CVB_NS_TIME);
+	assert_int_equal(plan.config.limits.cpu_quota_us, 20000); /* 20% of 100000 us */
+	assert_int_equal(plan.config.limits.cpu_period_us, 100000);
+	assert_int_equal(plan.config.limits.cpu_weight, 50);
+	assert_string_equal(plan.config.limits.cpuset_cpus, "1");
+	assert_string_equal(plan.config.limits.cpuset_mems, "0");
+	assert_int_equal(plan.config.limits.memory_max_bytes, 64 << 20);
+	assert_int_equal(plan.config.limits.swap_max_bytes, 1LL << 30);
+	assert_int_equal(plan.config.limits.pids_max, 16);
+	assert_int_equal(plan.config.limits.io_weight, 200);
+	assert_int_equal(plan.config.harden, CVB_HARDEN_CAPS | CVB_HARDEN_SECCOMP);
+	assert_true(plan.config.rootfs_writable);
+
+	ARGS(&a, "--backend", "container", "--cpu-quota", "150", "--cpu-period-us", "50000",
+	     "--ns", "none", "--harden", "all", "--no-cgroup");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.config.limits.cpu_quota_us, 75000);
+	assert_int_equal(plan.config.namespaces, 0);
+	assert_int_equal(plan.config.harden, CVB_HARDEN_CAPS | CVB_HARDEN_NNP | CVB_HARDEN_SECCOMP);
+	assert_true(plan.config.no_cgroup);
+}
+
+/* Bad container options: one line naming the option and the value. */
+static void test_container_option_errors(void **state)
+{
+	struct args a;
+	struct cvb_error err;
+
+	(void)state;
+	ARGS(&a, "--ns", "pid,bogus");
+	parse_err(&a, &err);
+	assert_msg_has(err, "bogus");
+	ARGS(&a, "--memory-max", "12X");
+	parse_err(&a, &err);
+	assert_msg_has(err, "--memory-max");
+	ARGS(&a, "--memory-max", "512K");
+	parse_err(&a, &err);
+	assert_msg_has(err, "out of range");
+	ARGS(&a, "--swap-max", "1M");
+	parse_err(&a, &err);
+	assert_msg_has(err, "--swap-max needs --memory-max");
+	ARGS(&a, "--cpu-period-us", "50000");
+	parse_err(&a, &err);
+	assert_msg_has(err, "--cpu-period-us needs --cpu-quota");
+	ARGS(&a, "--cpu-quota", "1", "--cpu-period-us", "1000");
+	parse_err(&a, &err);
+	assert_msg_has(err, "at least 1000 us");
+	ARGS(&a, "--harden", "caps,everything");
+	parse_err(&a, &err);
+	assert_msg_has(err, "everything");
+	ARGS(&a, "--cpuset-cpus", "a-b");
+	parse_err(&a, &err);
+	assert_msg_has(err, "--cpuset-cpus");
+	ARGS(&a, "--pids-max", "0");
+	parse_err(&a, &err);
+	assert_msg_has(err, "--pids-max");
+}
+
+/* --launcher splits at spaces and is for the native backend only. */
+static void test_launcher(void **state)
+{
+	struct args a;
+	struct cvb_plan plan;
+	struct cvb_error err;
+
+	(void)state;
+	ARGS(&a, "--launcher", "unshare --pid  --fork {agent}");
+	parse_ok(&a, &plan);
+	assert_string_equal(plan.launcher[0], "unshare");
+	assert_string_equal(plan.launcher[1], "--pid");
+	assert_string_equal(plan.launcher[2], "--fork");
+	assert_string_equal(plan.launcher[3], "{agent}");
+	assert_null(plan.launcher[4]);
+	ARGS(&a, "--backend", "container", "--launcher", "x");
+	parse_err(&a, &err);
+	assert_msg_has(err, "native only");
+	ARGS(&a, "--launcher", " ");
+	parse_err(&a, &err);
+	assert_msg_has(err, "empty");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +718,9 @@ int main(void)
 	    cmocka_unit_test(test_out_empty),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_parse_twice),
+	    cmocka_unit_test(test_container_options),
+	    cmocka_unit_test(test_container_option_errors),
+	    cmocka_unit_test(test_launcher),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
