@@ -11,4 +11,6 @@ mkdir -p results
 out="results/default-$(date -u +%Y%m%dT%H%M%SZ).json"
 build/cvbench env
 echo
-exec build/cvbench run --backend native --workload ready,idle --reps 50 --warmup 5 --out "$out" "$@"
+# Backends this host cannot run are skipped with their reason.
+exec build/cvbench run --backend native,container --workload ready,idle,audit --reps 30 --warmup 3 \
+	--out "$out" "$@"
