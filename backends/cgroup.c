@@ -862,6 +862,28 @@ int cvb_cgroup_attach(struct cvb_cgroup *cg, pid_t pid, struct cvb_error *err)
 	return 0;
 }
 
+size_t cvb_cgroup_v1_task_files(const struct cvb_cgroup *cg, char (*paths)[PATH_MAX], size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; cg && i < cg->n_dirs && n < max; i++)
+		if (cg->dirs[i].version == 1 && dir_live(&cg->dirs[i]))
+			snprintf(paths[n++], PATH_MAX, "%s/tasks", cg->dirs[i].path);
+	return n;
+}
+
+int cvb_cgroup_attach_v2(struct cvb_cgroup *cg, pid_t pid, struct cvb_error *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		if (cg->dirs[i].version == 2 && dir_live(&cg->dirs[i]) &&
+		    cg_write(cg, cg->dirs[i].path, "cgroup.procs", buf, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cvb_cgroup_dirfd_v2(const struct cvb_cgroup *cg)
 {
 	return cg ? cg->v2_fd : -1;

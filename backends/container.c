@@ -33,6 +33,7 @@
 #define CONTAINER_EXEC_BOUND_MS 10000
 #define CGROUP_PARENT "cvbench"
 #define CHILD_STACK_SIZE (256 * 1024)
+#define CVB_MAX_V1_HIERARCHIES 16
 
 extern const struct cvb_backend cvb_backend_container;
 
@@ -59,6 +60,7 @@ struct container_inst {
 	bool destroyed;
 	struct cvb_exit exit;
 	struct cvb_cgroup_usage usage; /* read just before the cgroup is removed */
+	char task_files[CVB_MAX_V1_HIERARCHIES][PATH_MAX]; /* the child joins its cgroup */
 	bool have_usage;
 };
 
@@ -501,6 +503,9 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	    .stdin_fd = inp[0],
 	    .stdout_fd = outp[1],
 	    .times = ci->times,
+	    .task_files = ci->task_files,
+	    .n_task_files =
+	        cvb_cgroup_v1_task_files(ci->cg, ci->task_files, CVB_MAX_V1_HIERARCHIES),
 	    .cpus = spec->cpus ? &pin : NULL,
 	};
 	const char *how;
@@ -524,10 +529,11 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	if (ci->pidfd < 0)
 		ci->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
-	/* Two go-aheads: after the id maps the child sets up its namespaces
-	 * and mounts while we move it into its cgroup (on cgroup v1 the first
-	 * migration waits for an RCU grace period: milliseconds); after the
-	 * cgroup it may exec. */
+	/* The child joins its cgroup v1 directories itself (see
+	 * cvb_cgroup_v1_task_files: a moving thread skips a lock whose first use
+	 * waits an RCU grace period). Two go-aheads: after the id maps it sets
+	 * up its namespaces and mounts while we join it to a cgroup v2
+	 * directory where one is used; after that it may exec. */
 	if ((cfg->namespaces & CVB_NS_USER) && write_id_maps(pid, err) < 0)
 		goto fail;
 	if (write(syncp[1], "m", 1) != 1) {
@@ -535,7 +541,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 		goto fail;
 	}
 	cvb_instance_mark(inst, "ids_mapped", spec->t_start_ns);
-	if (ci->cg && !cgroup_at_clone && cvb_cgroup_attach(ci->cg, pid, err) < 0)
+	if (ci->cg && !cgroup_at_clone && cvb_cgroup_attach_v2(ci->cg, pid, err) < 0)
 		goto fail;
 	if (write(syncp[1], "c", 1) != 1) {
 		cvb_error_errno(err, errno, "cannot start the container's init");
@@ -543,7 +549,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	}
 	close(syncp[1]);
 	syncp[1] = -1;
-	cvb_instance_mark(inst, "cgroup_attached", spec->t_start_ns);
+	cvb_instance_mark(inst, "child_released", spec->t_start_ns);
 	if (wait_exec(errp[0], err) < 0)
 		goto fail;
 	close(errp[0]);

@@ -9,6 +9,7 @@
 #include "harden.h"
 #include "instance_config.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,7 +25,7 @@
 /* Timestamps the child records (host CLOCK_MONOTONIC) in memory shared with
  * the parent, so that phases are measured where they happen. */
 struct cvb_child_times {
-	int64_t started, ids_set, net_up, mounted, in_cgroup, hardened, exec_called;
+	int64_t started, in_cgroup, ids_set, net_up, mounted, hardened, exec_called;
 };
 
 /* Everything the child needs, prepared by the parent before clone. */
@@ -44,6 +45,8 @@ struct cvb_child_args {
 	int err_fd;              /* write end, close-on-exec: an error message, or EOF at exec */
 	int stdin_fd, stdout_fd; /* the agent's pipes */
 	const cpu_set_t *cpus;   /* pin the agent here, or NULL */
+	char (*task_files)[PATH_MAX]; /* cgroup v1 `tasks` files to write "0" to */
+	size_t n_task_files;
 	struct cvb_child_times *times;
 };
 

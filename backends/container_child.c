@@ -37,6 +37,18 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 	int rc;
 
 	a->times->started = cvb_now_ns();
+	/* Join our cgroup v1 directories first, while still host root and
+	 * before the host's /sys/fs/cgroup is out of sight. */
+	for (size_t i = 0; i < a->n_task_files; i++) {
+		int fd = open(a->task_files[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			char what[PATH_MAX + 32];
+			snprintf(what, sizeof(what), "join the cgroup via %s", a->task_files[i]);
+			die(a, what, errno);
+		}
+		close(fd);
+	}
+	a->times->in_cgroup = cvb_now_ns();
 	wait_parent(a); /* our uid/gid maps are written */
 	if (a->namespaces & CVB_NS_USER) {
 		/* Become the namespace's root (host uid CVB_CONTAINER_HOST_ID_BASE).
@@ -66,9 +78,8 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 	}
 	a->times->mounted = cvb_now_ns();
 
-	wait_parent(a); /* we are in our cgroup */
+	wait_parent(a); /* we are in our cgroup v2 directory too, if any */
 	close(a->sync_fd);
-	a->times->in_cgroup = cvb_now_ns();
 	/* A cgroup namespace takes the current cgroup as its root: only now. */
 	if (a->unshare_cgroup_late && unshare(CLONE_NEWCGROUP) < 0)
 		die(a, "unshare(CLONE_NEWCGROUP)", errno);

@@ -3,7 +3,11 @@
 # runtime starts the same static agent (`ready`), and cvbench times launch
 # call -> READY for each (peers through `--backend native --launcher CMD`).
 # Runtimes alternate round by round in one run; absent ones are skipped with
-# the reason. Prints each one's median and p90 and its ratio to cvbench.
+# the reason. Prints each one's median and p90 and its ratio to cvbench, in
+# two modes, the same for every runtime: launches back to back (--gap-ms 0),
+# and each after a 20 ms pause (cvbench's default). They differ on purpose:
+# after a pause CPUs doze, and on cgroup v1 the first task move into a cgroup
+# waits for an RCU grace period (milliseconds) that back-to-back moves skip.
 # Usage (root): scripts/bench-container-peers.sh [ROUNDS, default 10] [REPS per round, default 10]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +56,7 @@ done
 # cvbench twice: as specified (default namespaces and a cgroup per instance),
 # and with --no-cgroup, the same work unshare(1) does (it makes no cgroup).
 order=(cvbench cvbench-nocg "${!launcher[@]}")
+for gap in 0 20; do
 for ((r = 1; r <= rounds; r++)); do
 	for who in "${order[@]}"; do
 		if [ "$who" = cvbench ]; then
@@ -62,13 +67,16 @@ for ((r = 1; r <= rounds; r++)); do
 			args=(--backend native --launcher "${launcher[$who]}")
 		fi
 		build/cvbench run "${args[@]}" --workload ready --reps "$reps" --warmup 2 --quiet \
-			--out "$tmp/$who.r$r.json" 2>"$tmp/$who.err" ||
+			--gap-ms "$gap" --out "$tmp/gap$gap.$who.r$r.json" 2>"$tmp/$who.err" ||
 			{ echo "$who: run failed: $(tail -n1 "$tmp/$who.err")" >&2; }
 	done
 done
+done
 
 for who in "${!reason[@]}"; do echo "skipped $who: ${reason[$who]}"; done
-python3 - "$tmp" "${order[@]}" <<'PY'
+for gap in 0 20; do
+[ $gap = 0 ] && echo "back to back (--gap-ms 0):" || echo "each launch after a $gap ms pause (--gap-ms $gap):"
+python3 - "$tmp/gap$gap" "${order[@]}" <<'PY'
 import json, sys, glob
 tmp, names = sys.argv[1], sys.argv[2:]
 def pct(xs, p):
@@ -77,7 +85,7 @@ def pct(xs, p):
 data = {}
 for n in names:
     xs = []
-    for f in glob.glob(f"{tmp}/{n}.r*.json"):
+    for f in glob.glob(f"{tmp}.{n}.r*.json"):
         cell = json.load(open(f))["cells"][0]
         xs += cell["metrics"].get("startup_ns", {}).get("samples", [])
     if xs:
@@ -95,4 +103,6 @@ for n in names:
 print("cvbench: default namespaces (incl. user) and a cgroup per instance; cvbench-nocg: the")
 print("same without the cgroup (--no-cgroup), as unshare makes none. unshare: pid,mnt,net,uts,")
 print("ipc,cgroup namespaces; bwrap --unshare-all; runc/crun: pid,net,ipc,uts,mnt,cgroup + cgroup.")
+print()
 PY
+done

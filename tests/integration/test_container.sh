@@ -29,7 +29,7 @@ facts() { jq -c ".cells[0].launches[-1].facts" "$1"; }
 out="$TMP/c.json"
 check "run container/ready --reps 20" $CVBENCH run --backend container --workload ready --reps 20 --warmup 2 --quiet --out "$out"
 check "results validate against the schema" validate "$out"
-check "every launch has the container's phases in order" jq -e '[.cells[0].launches[] | .phases_ns | .cgroup_created < .cloned and .cloned <= .cgroup_attached and .mounted < .exec and .exec < .ready] | all' "$out"
+check "every launch has the container's phases in order" jq -e '[.cells[0].launches[] | .phases_ns | .cgroup_created < .cloned and .cloned <= .child_released and .child_started < .child_in_cgroup and .mounted < .exec and .exec < .ready] | all' "$out"
 check "shared set-up is reported apart from launches" jq -e '.cells[0].backend_setup.shared_setup_ns.rootfs_prepare > 0 and (.cells[0].backend_setup.per_launch|length) > 0' "$out"
 check "nothing left after the run" nothing_left
 

@@ -630,8 +630,8 @@ static void test_container_options(void **state)
 	assert_int_equal(plan.config.harden, CVB_HARDEN_CAPS | CVB_HARDEN_SECCOMP);
 	assert_true(plan.config.rootfs_writable);
 
-	ARGS(&a, "--backend", "container", "--cpu-quota", "150", "--cpu-period-us", "50000",
-	     "--ns", "none", "--harden", "all", "--no-cgroup");
+	ARGS(&a, "--backend", "container", "--cpu-quota", "150", "--cpu-period-us", "50000", "--ns",
+	     "none", "--harden", "all", "--no-cgroup");
 	parse_ok(&a, &plan);
 	assert_int_equal(plan.config.limits.cpu_quota_us, 75000);
 	assert_int_equal(plan.config.namespaces, 0);
