@@ -701,6 +701,33 @@ static void test_attach_every_hierarchy(void **state)
 	                 0);
 }
 
+/* The v1 `tasks` files the init writes "0" to (self-attach), and the v2-only
+ * attach the parent does on a mixed hybrid host. */
+static void test_task_files_and_attach_v2_only(void **state)
+{
+	struct fake *f = *state;
+	struct cvb_limits lim = all_limits();
+	struct cvb_error err = {0};
+	char paths[16][PATH_MAX];
+
+	lim.swap_max_bytes = -1;
+	fake_build(f, FAKE_MIXED, 0);
+	create_ok(f, "cvb-t-1", &lim, &f->cg);
+	size_t n = cvb_cgroup_v1_task_files(f->cg, paths, 16);
+	assert_true(n >= 2);
+	bool memory = false;
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(strstr(paths[i], "/cvbench/cvb-t-1/tasks"));
+		assert_null(strstr(paths[i], "/unified/"));
+		memory |= strstr(paths[i], "/sys/fs/cgroup/memory/cvbench/cvb-t-1/tasks") != NULL;
+	}
+	assert_true(memory);
+	assert_int_equal(cvb_cgroup_v1_task_files(f->cg, paths, 1), 1); /* bounded */
+	assert_int_equal(cvb_cgroup_attach_v2(f->cg, FAKE_PID, &err), 0);
+	assert_file(f, "/sys/fs/cgroup/unified/cvbench/cvb-t-1/cgroup.procs", "4194305");
+	assert_missing(f, "/sys/fs/cgroup/memory/cvbench/cvb-t-1/cgroup.procs");
+}
+
 static void test_attach_v2(void **state)
 {
 	struct fake *f = *state;
@@ -1679,6 +1706,7 @@ int main(void)
 	    FAKE_TEST(test_hybrid_mixed),
 	    FAKE_TEST(test_attach_every_hierarchy),
 	    FAKE_TEST(test_attach_v2),
+	    FAKE_TEST(test_task_files_and_attach_v2_only),
 	    FAKE_TEST(test_usage_v2),
 	    FAKE_TEST(test_usage_v1),
 	    FAKE_TEST(test_usage_missing_files),
