@@ -89,10 +89,12 @@ struct cvb_backend {
 	cJSON *(*describe_run)(void *state);
 	void (*run_end)(void *state);
 
-	/* Optional: finds and removes what a killed run of this backend left
-	 * behind; report() is called once per thing removed. Returns the number
-	 * removed or -1. */
-	int (*cleanup)(void (*report)(void *ctx, const char *what), void *ctx,
+	/* Optional: finds and removes what killed runs of this backend left
+	 * behind, sparing names for which is_live(name) is true (runs still in
+	 * progress); with dry_run only reports. report() is called once per
+	 * thing. Returns the number found or -1. */
+	int (*cleanup)(bool dry_run, bool (*is_live)(const char *name),
+	               void (*report)(void *ctx, const char *what), void *ctx,
 	               struct cvb_error *err);
 
 	/* Starts one instance running cvb-agent with spec->agent_args. On
@@ -126,6 +128,11 @@ struct cvb_backend {
 extern const struct cvb_backend *const cvb_backends[];
 
 const struct cvb_backend *cvb_backend_find(const char *name);
+
+/* True if the run that named `name` ("cvb-<run-id>[-<n>]") is still in
+ * progress: its harness, whose pid ends the run id, is alive
+ * (backends/registry.c). */
+bool cvb_run_name_is_live(const char *name);
 
 /* Records a phase timestamp on the instance (host monotonic now - t_start). */
 void cvb_instance_mark(struct cvb_instance *inst, const char *phase, int64_t t_start_ns);

@@ -1305,6 +1305,14 @@ int cvb_cgroup_cleanup_stale(const struct cvb_cgroup_layout *layout, const char 
                              const char *parent, void (*report)(void *ctx, const char *what),
                              void *ctx, struct cvb_error *err)
 {
+	return cvb_cgroup_cleanup_select(layout, root, parent, NULL, false, report, ctx, err);
+}
+
+int cvb_cgroup_cleanup_select(const struct cvb_cgroup_layout *layout, const char *root,
+                              const char *parent, bool (*keep)(const char *name), bool dry_run,
+                              void (*report)(void *ctx, const char *what), void *ctx,
+                              struct cvb_error *err)
+{
 	struct cvb_cgroup *all;
 	struct name_set names = {0};
 	struct cvb_error e2 = {0};
@@ -1329,7 +1337,7 @@ int cvb_cgroup_cleanup_stale(const struct cvb_cgroup_layout *layout, const char 
 		}
 		while ((de = readdir(d))) {
 			if (strncmp(de->d_name, "cvb-", 4) != 0 ||
-			    !dirent_is_dir(all->dirs[i].parent, de))
+			    !dirent_is_dir(all->dirs[i].parent, de) || (keep && keep(de->d_name)))
 				continue;
 			if (name_set_add(&names, de->d_name) < 0) {
 				closedir(d);
@@ -1340,6 +1348,13 @@ int cvb_cgroup_cleanup_stale(const struct cvb_cgroup_layout *layout, const char 
 		closedir(d);
 	}
 	for (size_t i = 0; i < names.n; i++) {
+		if (dry_run) {
+			char what[300];
+			snprintf(what, sizeof(what), "cgroup %s/%s", parent, names.v[i]);
+			report(ctx, what);
+			removed++;
+			continue;
+		}
 		int n = stale_remove(all, names.v[i], report, ctx, &e2);
 
 		if (n < 0) {
@@ -1350,7 +1365,7 @@ int cvb_cgroup_cleanup_stale(const struct cvb_cgroup_layout *layout, const char 
 			removed += n;
 		}
 	}
-	for (size_t i = 0; i < all->n_dirs; i++)
+	for (size_t i = 0; i < all->n_dirs && !dry_run; i++)
 		parent_remove_if_empty(all->dirs[i].parent, all->fake);
 	name_set_free(&names);
 	cvb_cgroup_free(all);

@@ -48,6 +48,7 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -145,5 +146,13 @@ cJSON *cvb_cgroup_describe(const struct cvb_cgroup *cg);
 int cvb_cgroup_cleanup_stale(const struct cvb_cgroup_layout *layout, const char *root,
                              const char *parent, void (*report)(void *ctx, const char *what),
                              void *ctx, struct cvb_error *err);
+
+/* Like cvb_cgroup_cleanup_stale, sparing the cvb-* cgroups for which
+ * keep(name) is true (a run still in progress), and with dry_run only
+ * reporting ("cgroup <parent>/<name>") what it would remove. */
+int cvb_cgroup_cleanup_select(const struct cvb_cgroup_layout *layout, const char *root,
+                              const char *parent, bool (*keep)(const char *name), bool dry_run,
+                              void (*report)(void *ctx, const char *what), void *ctx,
+                              struct cvb_error *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -369,38 +370,52 @@ static int write_id_maps(pid_t pid, struct cvb_error *err)
 	return 0;
 }
 
-/* Waits for the child's exec: EOF on the close-on-exec error pipe, or its
- * message. */
-static int wait_exec(int err_fd, struct cvb_error *err)
+/* Reads the child's error pipe until EOF (its exec closed it, or it died) or
+ * timeout_ms; returns what it said (maybe "") or -1 on timeout or when a
+ * signal asked the run to stop. */
+static int read_child_message(int err_fd, int timeout_ms, char *msg, size_t size)
 {
-	char msg[300];
 	size_t len = 0;
-	int64_t deadline = cvb_now_ns() + (int64_t)CONTAINER_EXEC_BOUND_MS * 1000000;
+	int64_t deadline = cvb_now_ns() + (int64_t)timeout_ms * 1000000;
+	msg[0] = '\0';
 	for (;;) {
 		struct pollfd pfd = {.fd = err_fd, .events = POLLIN};
 		int left = (int)((deadline - cvb_now_ns()) / 1000000);
 		if (left <= 0)
-			return cvb_error_set(err, ETIMEDOUT,
-			                     "the container's init did not reach exec within %d ms",
-			                     CONTAINER_EXEC_BOUND_MS);
+			return -1;
 		int r = poll(&pfd, 1, left);
-		if (r < 0 && errno == EINTR)
+		if (r < 0)
+			return -1; /* EINTR: our signal handlers only run to stop the run */
+		if (r == 0)
 			continue;
-		if (r <= 0)
-			continue;
-		ssize_t n = read(err_fd, msg + len, sizeof(msg) - 1 - len);
+		ssize_t n = read(err_fd, msg + len, size - 1 - len);
 		if (n < 0 && errno == EINTR)
-			continue;
+			return -1;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (len == sizeof(msg) - 1)
+		msg[len] = '\0';
+		if (len == size - 1)
 			break;
 	}
-	if (len == 0)
-		return 0;
-	msg[len] = '\0';
-	return cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
+	return 0;
+}
+
+/* Waits for the child's exec: EOF on its close-on-exec error pipe with the
+ * exec timestamp set. A message, or an EOF without exec (it died), fails. */
+static int wait_exec(int err_fd, const struct cvb_child_times *t, struct cvb_error *err)
+{
+	char msg[300];
+	if (read_child_message(err_fd, CONTAINER_EXEC_BOUND_MS, msg, sizeof(msg)) < 0)
+		return cvb_error_set(err, ETIMEDOUT,
+		                     "the container's init did not reach exec within %d ms "
+		                     "(or the run was interrupted)",
+		                     CONTAINER_EXEC_BOUND_MS);
+	if (msg[0])
+		return cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
+	if (t->exec_called == 0)
+		return cvb_error_set(err, ECHILD, "the container's init died before exec");
+	return 0;
 }
 
 static int container_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
@@ -485,6 +500,13 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	cpu_set_t pin;
 	if (spec->cpus && cvb_cpulist_to_cpuset(spec->cpus, &pin, err) < 0)
 		goto fail;
+	size_t n_task_files =
+	    cvb_cgroup_v1_task_files(ci->cg, ci->task_files, CVB_MAX_V1_HIERARCHIES);
+	if (n_task_files == CVB_MAX_V1_HIERARCHIES) {
+		cvb_error_set(err, E2BIG, "more than %d cgroup v1 hierarchies",
+		              CVB_MAX_V1_HIERARCHIES - 1);
+		goto fail;
+	}
 	int cgroup_fd = cvb_cgroup_dirfd_v2(ci->cg);
 	bool cgroup_at_clone = cgroup_fd >= 0;
 	struct cvb_child_args args = {
@@ -504,15 +526,22 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	    .stdout_fd = outp[1],
 	    .times = ci->times,
 	    .task_files = ci->task_files,
-	    .n_task_files =
-	        cvb_cgroup_v1_task_files(ci->cg, ci->task_files, CVB_MAX_V1_HIERARCHIES),
+	    .n_task_files = n_task_files,
 	    .cpus = spec->cpus ? &pin : NULL,
 	};
+	/* No harness signal handler may run in the child before it has reset
+	 * them (as posix_spawn does): block everything across clone. */
+	sigset_t all, saved;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &saved);
+	args.sigmask = &saved;
 	const char *how;
 	pid_t pid = clone_child(clone_flags(cfg->namespaces, cgroup_at_clone), cgroup_fd,
 	                        run->child_stack, &args, &ci->pidfd, &how);
+	int clone_errno = errno;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (pid < 0) {
-		cvb_error_errno(err, errno, "cannot create the container's init (%s)", how);
+		cvb_error_errno(err, clone_errno, "cannot create the container's init (%s)", how);
 		goto fail;
 	}
 	ci->pid = pid;
@@ -550,21 +579,36 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	close(syncp[1]);
 	syncp[1] = -1;
 	cvb_instance_mark(inst, "child_released", spec->t_start_ns);
-	if (wait_exec(errp[0], err) < 0)
+	if (wait_exec(errp[0], ci->times, err) < 0)
 		goto fail;
+	/* The child's id change marked our shared memory not dumpable. */
+	prctl(PR_SET_DUMPABLE, 1);
 	close(errp[0]);
 	errp[0] = -1;
 	mark_child_phases(inst, ci->times, spec->t_start_ns);
 	*out = inst;
 	return 0;
 fail:
+	if (syncp[1] >= 0) {
+		close(syncp[1]); /* a child waiting for us gives up */
+		syncp[1] = -1;
+	}
+	if (errp[0] >= 0 && ci->pid > 0) {
+		/* If the child failed first, its own words explain ours. */
+		char msg[300];
+		if (read_child_message(errp[0], 500, msg, sizeof(msg)) == 0 && msg[0])
+			cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
+	}
 	for (int i = 0; i < 2; i++) {
 		int *fds[] = {&outp[i], &inp[i], &syncp[i], &errp[i]};
 		for (size_t k = 0; k < 4; k++)
 			if (*fds[k] >= 0)
 				close(*fds[k]);
 	}
-	container_destroy(inst, false, NULL, NULL);
+	struct cvb_error terr = {0};
+	if (container_destroy(inst, false, NULL, &terr) < 0 && err)
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+		         "; teardown also failed: %s", terr.msg);
 	container_release(inst);
 	return -1;
 }
@@ -626,6 +670,12 @@ static int container_destroy(struct cvb_instance *inst, bool graceful, struct cv
 		while ((r = wait4(ci->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 			;
 		if (r == ci->pid) {
+			/* The agent's own CPU and peak RSS, as the native backend
+			 * reports them; the cgroup's (set-up included) are facts. */
+			ci->exit.cpu_ns =
+			    (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+			    (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+			ci->exit.max_rss_bytes = (int64_t)ru.ru_maxrss * 1024;
 			ci->exit.exited = WIFEXITED(status);
 			ci->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 			ci->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -642,8 +692,6 @@ static int container_destroy(struct cvb_instance *inst, bool graceful, struct cv
 			rc = cvb_error_set(err, e2.code, "%s", e2.msg);
 		if (cvb_cgroup_usage_read(ci->cg, &ci->usage, &e2) == 0) {
 			ci->have_usage = true;
-			ci->exit.cpu_ns = ci->usage.cpu_usage_ns;
-			ci->exit.max_rss_bytes = ci->usage.memory_peak;
 			if (ci->usage.oom_kills > 0)
 				snprintf(ci->exit.note, sizeof(ci->exit.note),
 				         "OOM kill in the container's cgroup (%lld kill(s); memory "
@@ -700,41 +748,46 @@ static void container_release(struct cvb_instance *inst)
 	free(inst);
 }
 
-static void cleanup_report_dir(void (*report)(void *, const char *), void *ctx, const char *dir)
-{
-	char what[PATH_MAX + 16];
-	snprintf(what, sizeof(what), "rootfs %s", dir);
-	report(ctx, what);
-}
-
-static int container_cleanup(void (*report)(void *ctx, const char *what), void *ctx,
+static int container_cleanup(bool dry_run, bool (*is_live)(const char *name),
+                             void (*report)(void *ctx, const char *what), void *ctx,
                              struct cvb_error *err)
 {
 	struct cvb_cgroup_layout layout;
-	int removed = 0;
+	int found;
 	if (cvb_cgroup_layout_detect("/", &layout, err) < 0)
 		return -1;
-	int n = cvb_cgroup_cleanup_stale(&layout, "/", CGROUP_PARENT, report, ctx, err);
+	found = cvb_cgroup_cleanup_select(&layout, "/", CGROUP_PARENT, is_live, dry_run, report,
+	                                  ctx, err);
 	cvb_cgroup_layout_clear(&layout);
-	if (n < 0)
+	if (found < 0)
 		return -1;
-	removed += n;
 	DIR *d = opendir(CVB_CONTAINER_RUN_DIR);
 	if (!d)
-		return removed;
+		return found;
 	struct dirent *e;
-	char path[PATH_MAX];
+	char path[PATH_MAX], what[PATH_MAX + 32];
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "cvb-", 4) != 0)
+		if (strncmp(e->d_name, "cvb-", 4) != 0 || is_live(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", CVB_CONTAINER_RUN_DIR, e->d_name);
-		remove_tree(path);
-		cleanup_report_dir(report, ctx, path);
-		removed++;
+		if (!dry_run)
+			remove_tree(path);
+		if (dry_run || access(path, F_OK) != 0) {
+			snprintf(what, sizeof(what), "rootfs %s", path);
+			report(ctx, what);
+			found++;
+		} else {
+			cvb_error_set(err, ENOTEMPTY,
+			              "cannot remove '%s' (files written into a writable rootfs?); "
+			              "remove it by hand",
+			              path);
+			found = -1;
+		}
 	}
 	closedir(d);
-	rmdir(CVB_CONTAINER_RUN_DIR); /* only if empty */
-	return removed;
+	if (!dry_run)
+		rmdir(CVB_CONTAINER_RUN_DIR); /* only if empty */
+	return found;
 }
 
 const struct cvb_backend cvb_backend_container = {

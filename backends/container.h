@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,6 +47,7 @@ struct cvb_child_args {
 	int stdin_fd, stdout_fd; /* the agent's pipes */
 	const cpu_set_t *cpus;   /* pin the agent here, or NULL */
 	char (*task_files)[PATH_MAX]; /* cgroup v1 `tasks` files to write "0" to */
+	const sigset_t *sigmask;      /* the harness's mask, restored once handlers are reset */
 	size_t n_task_files;
 	struct cvb_child_times *times;
 };

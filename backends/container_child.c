@@ -1,14 +1,18 @@
-/* The container's init between clone and exec. It runs in a copy of the
- * harness (no shared memory but `times`), so it may use the C library, but
- * every step here is inside the measured startup window: keep it minimal
- * and fixed, and prepare everything else in the parent beforehand. */
+/* The container's init between clone and exec. Usually a CLONE_VM child: it
+ * shares the harness's memory (and its errno) while the parent runs on, so
+ * it uses system calls and stack buffers only: no malloc, no stdio streams,
+ * no glibc calls that signal other threads; errno is read right after each
+ * failing call. Every step here is inside the measured startup window: keep
+ * it minimal and fixed, and prepare everything else in the parent. */
 #include "clock.h"
 #include "container.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -17,7 +21,10 @@
 __attribute__((noreturn)) static void die(const struct cvb_child_args *a, const char *step, int e)
 {
 	char msg[256];
-	int n = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(e));
+	int n = snprintf(msg, sizeof(msg), "%s: %s", step,
+	                 strerrordesc_np(e) ? strerrordesc_np(e) : "error");
+	if (n > (int)sizeof(msg) - 1)
+		n = (int)sizeof(msg) - 1;
 	if (n > 0)
 		(void)!write(a->err_fd, msg, (size_t)n);
 	_exit(127);
@@ -37,6 +44,16 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 	int rc;
 
 	a->times->started = cvb_now_ns();
+	/* Start like a spawned process: default signal handling (not the
+	 * harness's handlers or its ignored SIGPIPE), a session of our own (no
+	 * terminal's Ctrl-C), then the signals the parent blocked for clone. */
+	for (int sig = 1; sig < 65; sig++) {
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	}
+	setsid();
+	sigprocmask(SIG_SETMASK, a->sigmask, NULL);
 	/* Join our cgroup v1 directories first, while still host root and
 	 * before the host's /sys/fs/cgroup is out of sight. */
 	for (size_t i = 0; i < a->n_task_files; i++) {
@@ -102,6 +119,10 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 
 	if (dup2(a->stdin_fd, 0) < 0 || dup2(a->stdout_fd, 1) < 0 || dup2(a->stdout_fd, 2) < 0)
 		die(a, "set up the agent's stdio", errno);
+	/* Nothing the harness holds (or inherited from its caller) may reach
+	 * the container: a host directory fd would lead around pivot_root. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die(a, "mark inherited fds close-on-exec", errno);
 	a->times->exec_called = cvb_now_ns();
 	execve(a->argv[0], a->argv, a->envp);
 	die(a, "exec /cvb-agent", errno);

@@ -49,34 +49,8 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Another `cvbench run` in progress: its instances are not leftovers. */
-static pid_t active_run(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char buf[4096];
-	pid_t found = 0, self = getpid();
-	while (d && (e = readdir(d))) {
-		if (!all_digits(e->d_name) || atoi(e->d_name) == self)
-			continue;
-		ssize_t n = read_proc(e->d_name, "cmdline", buf, sizeof(buf));
-		if (n <= 0)
-			continue;
-		const char *base = strrchr(buf, '/');
-		base = base ? base + 1 : buf;
-		size_t arg0 = strlen(buf);
-		if (strcmp(base, "cvbench") == 0 && (size_t)n > arg0 + 1 &&
-		    strcmp(buf + arg0 + 1, "run") == 0) {
-			found = atoi(e->d_name);
-			break;
-		}
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* Kills every process whose environment carries CVB_RUN_ID. */
+/* Kills every process whose environment carries the CVB_RUN_ID of a run
+ * that is no longer in progress (never ourselves). */
 static void kill_agents(struct tally *t)
 {
 	DIR *d = opendir("/proc");
@@ -89,6 +63,10 @@ static void kill_agents(struct tally *t)
 		for (ssize_t off = 0; off < n; off += (ssize_t)strlen(env + off) + 1) {
 			if (strncmp(env + off, "CVB_RUN_ID=", 11) != 0)
 				continue;
+			char name[96];
+			snprintf(name, sizeof(name), "cvb-%s", env + off + 11);
+			if (cvb_run_name_is_live(name) || atoi(e->d_name) == getpid())
+				break;
 			if (read_proc(e->d_name, "comm", comm, sizeof(comm)) < 0)
 				snprintf(comm, sizeof(comm), "?\n");
 			comm[strcspn(comm, "\n")] = '\0';
@@ -111,8 +89,8 @@ int cvb_cmd_cleanup(int argc, char **argv)
 			printf(
 			    "usage: cvbench cleanup [--dry-run]\n\nFinds and removes what killed "
 			    "cvbench runs left behind: agent processes, cgroups, rootfs\n"
-			    "directories and each backend's other leftovers. Refuses while a "
-			    "run is in progress.\n");
+			    "directories and each backend's other leftovers. Runs still in "
+			    "progress are left alone.\n");
 			return CVB_EXIT_OK;
 		} else if (strcmp(argv[i], "--dry-run") == 0) {
 			t.dry_run = true;
@@ -124,19 +102,13 @@ int cvb_cmd_cleanup(int argc, char **argv)
 			return CVB_EXIT_USAGE;
 		}
 	}
-	pid_t busy = active_run();
-	if (busy) {
-		fprintf(stderr,
-		        "cvbench cleanup: a cvbench run is in progress (pid %d); cleaning now "
-		        "would break it: try again when it has ended\n",
-		        (int)busy);
-		return CVB_EXIT_FAILED;
-	}
 	kill_agents(&t);
 	int status = CVB_EXIT_OK;
-	for (size_t i = 0; cvb_backends[i] && !t.dry_run; i++) {
+	for (size_t i = 0; cvb_backends[i]; i++) {
 		struct cvb_error err = {0};
-		if (cvb_backends[i]->cleanup && cvb_backends[i]->cleanup(report, &t, &err) < 0) {
+		if (cvb_backends[i]->cleanup &&
+		    cvb_backends[i]->cleanup(t.dry_run, cvb_run_name_is_live, report, &t, &err) <
+		        0) {
 			fprintf(stderr, "cvbench cleanup: %s: %s\n", cvb_backends[i]->name,
 			        err.msg);
 			status = CVB_EXIT_FAILED;

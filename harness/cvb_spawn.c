@@ -73,6 +73,8 @@ int cvb_spawn(const struct cvb_spawn_opts *o, pid_t *pid, struct cvb_error *err)
 			posix_spawn_file_actions_addopen(&fa, i, "/dev/null",
 			                                 i ? O_WRONLY : O_RDONLY, 0);
 	}
+	/* Only fds 0-2 reach the child, whatever the harness inherited. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
 	sigset_t none, all;
 	sigemptyset(&none);

@@ -27,7 +27,8 @@ struct cvb_series {
 
 /* One launch of one instance. */
 struct cvb_sample {
-	unsigned index; /* launch number within the cell, warm-ups included */
+	unsigned index;    /* launch number within the cell, warm-ups included */
+	unsigned instance; /* unique within the run: names the instance cvb-<run-id>-<instance> */
 	bool warmup;
 	enum cvb_sample_status status;
 	char reason[512];       /* when not ok: what went wrong, with the last output */

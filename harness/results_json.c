@@ -60,6 +60,7 @@ static cJSON *sample_to_json(const struct cvb_sample *s)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "index", s->index);
+	cJSON_AddNumberToObject(o, "instance", s->instance);
 	cJSON_AddBoolToObject(o, "warmup", s->warmup);
 	cJSON_AddStringToObject(o, "status", cvb_sample_status_name(s->status));
 	if (s->status != CVB_SAMPLE_OK)

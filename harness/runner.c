@@ -127,6 +127,7 @@ void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *pro
 				continue;
 			}
 			s->index = r;
+			s->instance = (unsigned)(r * run->n_cells + k);
 			s->warmup = r < plan->warmup;
 			cvb_sample_run(plan, run, c, s);
 			if (s->status == CVB_SAMPLE_OK) {

@@ -186,7 +186,7 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	char measure_error[256] = "";
 
 	struct cvb_launch_spec spec = {.run_id = run->id,
-	                               .index = s->index,
+	                               .index = s->instance,
 	                               .agent_path = run->agent_path,
 	                               .agent_args = args,
 	                               .cpus = cell->cpus,
@@ -195,8 +195,10 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	                               .launcher = plan->launcher[0] ? plan->launcher : NULL};
 	ls.t0 = spec.t_start_ns = cvb_now_ns();
 	if (cell->backend->launch(&spec, &inst, &err) < 0) {
-		snprintf(s->reason, sizeof(s->reason), "launch failed: %s", err.msg);
-		s->status = CVB_SAMPLE_FAILED;
+		/* A launch cut short by Ctrl-C is an interruption, not a failure. */
+		s->status = cvb_stop_signal ? CVB_SAMPLE_INTERRUPTED : CVB_SAMPLE_FAILED;
+		snprintf(s->reason, sizeof(s->reason), "launch %s: %s",
+		         cvb_stop_signal ? "interrupted" : "failed", err.msg);
 		return;
 	}
 	const int64_t deadline = ls.t0 + (int64_t)cell->timeout_ms * 1000000;
@@ -256,6 +258,11 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 		s->backend_facts = cell->backend->describe_instance(inst);
 	cell->backend->release(inst);
 
+	if (drc < 0 && s->status != CVB_SAMPLE_OK)
+		/* Never lost behind the first error: a teardown failure may leave
+		 * something on the host. */
+		snprintf(s->reason + strlen(s->reason), sizeof(s->reason) - strlen(s->reason),
+		         "; teardown also failed: %s", derr.msg);
 	if (s->status != CVB_SAMPLE_OK)
 		return; /* interrupted or poll failure: reason already set */
 	char how[320];
@@ -284,10 +291,13 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 				seen |= ls.desc[i] == m;
 			if (!seen) {
 				fail(s, &proto, "agent did not report metric '%s'", m->name);
-				return;
+				break;
 			}
 		}
-		if (!s->warmup)
+		if (s->status == CVB_SAMPLE_OK && !s->warmup)
 			commit_values(cell, s, &ls, &usage, measured);
 	}
+	if (drc < 0 && s->status == CVB_SAMPLE_FAILED && !strstr(s->reason, "teardown failed"))
+		snprintf(s->reason + strlen(s->reason), sizeof(s->reason) - strlen(s->reason),
+		         "; teardown also failed: %s", derr.msg);
 }

@@ -9,15 +9,11 @@ extern const struct cvb_workload cvb_workload_cpu_hog;
 extern const struct cvb_workload cvb_workload_mem_hog;
 extern const struct cvb_workload cvb_workload_fork_hog;
 extern const struct cvb_workload cvb_workload_audit;
+extern const struct cvb_workload cvb_workload_syscall;
 
 const struct cvb_workload *const cvb_workloads[] = {
-    &cvb_workload_ready,
-    &cvb_workload_idle,
-    &cvb_workload_cpu_hog,
-    &cvb_workload_mem_hog,
-    &cvb_workload_fork_hog,
-    &cvb_workload_audit,
-    NULL,
+    &cvb_workload_ready,    &cvb_workload_idle,  &cvb_workload_cpu_hog, &cvb_workload_mem_hog,
+    &cvb_workload_fork_hog, &cvb_workload_audit, &cvb_workload_syscall, NULL,
 };
 
 const struct cvb_workload *cvb_workload_find(const char *name)
