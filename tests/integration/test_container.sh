@@ -79,6 +79,17 @@ for bad in "--ns pid,bogus" "--memory-max 1K" "--cpu-quota 0" "--harden everythi
 	fi
 done
 
+# --- cleanup leaves a run in progress alone ---------------------------------
+$CVBENCH run --backend container --workload idle --reps 1000 --warmup 0 --settle-ms 2000 --quiet --out "$TMP/live.json" &
+pid=$!
+for _ in $(seq 50); do [ -n "$(leftovers)" ] && break; sleep 0.1; done
+live=$(leftovers | head -n1)
+check "cleanup spares a run in progress" sh -c "$CVBENCH cleanup >/dev/null && test -e '$live'"
+kill -INT $pid
+wait $pid
+check "that run still ends cleanly, incomplete" jq -e '.status=="incomplete"' "$TMP/live.json"
+check "nothing left after it" nothing_left
+
 # --- a run killed with SIGKILL, then cvbench cleanup -------------------------
 $CVBENCH run --backend container --workload idle --reps 1000 --warmup 0 --settle-ms 5000 --quiet --out "$TMP/k.json" &
 pid=$!
