@@ -52,6 +52,11 @@ check "run container/audit --harden all" $CVBENCH run --backend container --work
 check "hardened: seccomp filter, no_new_privs, fewer capabilities" jq -e '.cells[0].launches[0].facts | .seccomp_mode=="2" and .no_new_privs=="1" and .cap_effective=="00000000a80425fb"' "$out"
 check "seccomp without nnp still loads (before the capabilities go)" $CVBENCH run --backend container --workload ready --harden caps,seccomp --reps 2 --warmup 0 --quiet --out "$TMP/h2.json"
 
+# --- syscall overhead inside the container ----------------------------------
+out="$TMP/sys.json"
+check "run container/syscall (short)" $CVBENCH run --backend container --workload syscall --param target_ms=2 --param repeats=3 --reps 2 --warmup 0 --quiet --out "$out"
+check "every syscall metric, sane" jq -e '.cells[0].metrics | (keys|map(select(startswith("syscall_")))|length)==8 and (.syscall_getppid_ns.samples|min) > 10 and (.syscall_getppid_ns.samples|max) < 100000' "$out"
+
 # --- limits that hold -------------------------------------------------------
 out="$TMP/quota.json"
 check "run cpu-hog under a 20% CPU quota" $CVBENCH run --backend container --workload cpu-hog --param duration_ms=2000 --cpu-quota 20 --reps 1 --warmup 0 --quiet --out "$out"

@@ -90,4 +90,9 @@ else
 fi
 
 check "no hog and no child of one remains" no_process "$HOGS"
+out="$TMP/sys.json"
+check "native syscall workload (short)" $CVBENCH run --backend native --workload syscall --param target_ms=2 --param repeats=3 --reps 2 --warmup 0 --quiet --out "$out"
+check "syscall metrics: 8 operations, getppid 10 ns..100 us" jq -e '.cells[0].metrics | (keys|map(select(startswith("syscall_")))|length)==8 and (.syscall_getppid_ns.samples|min) > 10 and (.syscall_getppid_ns.samples|max) < 100000' "$out"
+check "syscall results validate" validate "$out"
+
 finish
