@@ -9,6 +9,7 @@
 #include "container.h"
 #include "cvb_spawn.h"
 #include "procfs.h"
+#include "reap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,10 +24,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define CONTAINER_MAX_ARGS 64
@@ -632,19 +631,6 @@ static int container_measure(struct cvb_instance *inst, struct cvb_usage *u, str
 	return 0;
 }
 
-static bool wait_readable(int fd, int timeout_ms)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	int64_t deadline = cvb_now_ns() + (int64_t)timeout_ms * 1000000;
-	for (;;) {
-		int left = (int)((deadline - cvb_now_ns()) / 1000000);
-		int r = poll(&pfd, 1, left > 0 ? left : 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r > 0;
-	}
-}
-
 static int container_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
                              struct cvb_error *err)
 {
@@ -658,31 +644,16 @@ static int container_destroy(struct cvb_instance *inst, bool graceful, struct cv
 		inst->in_fd = -1;
 	}
 	if (ci->pid > 0) {
-		bool gone = ci->pidfd >= 0 &&
-		            wait_readable(ci->pidfd, graceful ? CONTAINER_EXIT_GRACE_MS : 0);
+		bool gone = cvb_pidfd_wait(ci->pidfd, graceful ? CONTAINER_EXIT_GRACE_MS : 0);
 		ci->exit.killed = !gone;
 		if (!gone && kill(ci->pid, SIGKILL) < 0 && errno != ESRCH)
 			rc = cvb_error_errno(err, errno, "cannot kill the container's init %d",
 			                     (int)ci->pid);
-		int status;
-		struct rusage ru;
-		pid_t r;
-		while ((r = wait4(ci->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-			;
-		if (r == ci->pid) {
-			/* The agent's own CPU and peak RSS, as the native backend
-			 * reports them; the cgroup's (set-up included) are facts. */
-			ci->exit.cpu_ns =
-			    (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-			    (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
-			ci->exit.max_rss_bytes = (int64_t)ru.ru_maxrss * 1024;
-			ci->exit.exited = WIFEXITED(status);
-			ci->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-			ci->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-		} else if (rc == 0) {
+		/* The agent's own CPU and peak RSS, as the native backend reports
+		 * them; the cgroup's (set-up included) are in the launch's facts. */
+		if (cvb_reap(ci->pid, &ci->exit) < 0 && rc == 0)
 			rc = cvb_error_errno(err, errno, "cannot reap the container's init %d",
 			                     (int)ci->pid);
-		}
 	}
 	if (ci->cg) {
 		struct cvb_error e2 = {0};

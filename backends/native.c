@@ -4,18 +4,16 @@
 #include "backend.h"
 #include "clock.h"
 #include "procfs.h"
+#include "reap.h"
 #include "cvb_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define NATIVE_MAX_ARGS 64
@@ -146,19 +144,6 @@ static int native_measure(struct cvb_instance *inst, struct cvb_usage *u, struct
 	return cvb_proc_cpu_ns_read("/proc", st->pid, &u->cpu_ns, err);
 }
 
-static bool wait_readable(int fd, int timeout_ms)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	int64_t deadline = cvb_now_ns() + (int64_t)timeout_ms * 1000000;
-	for (;;) {
-		int left = (int)((deadline - cvb_now_ns()) / 1000000);
-		int r = poll(&pfd, 1, left > 0 ? left : 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r > 0;
-	}
-}
-
 static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
                           struct cvb_error *err)
 {
@@ -170,8 +155,7 @@ static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_e
 	}
 	if (st->pid > 0 && !st->reaped) {
 		st->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
-		bool gone =
-		    st->pidfd >= 0 && wait_readable(st->pidfd, graceful ? NATIVE_EXIT_GRACE_MS : 0);
+		bool gone = cvb_pidfd_wait(st->pidfd, graceful ? NATIVE_EXIT_GRACE_MS : 0);
 		st->exit.killed = !gone;
 		/* Kill the whole group before reaping: while the leader is a zombie
 		 * its pid (and so the group id) cannot be reused. This also ends
@@ -179,23 +163,10 @@ static int native_destroy(struct cvb_instance *inst, bool graceful, struct cvb_e
 		if (kill(-st->pid, SIGKILL) < 0 && errno != ESRCH)
 			rc = cvb_error_errno(err, errno, "cannot kill agent process group %d",
 			                     (int)st->pid);
-		int status;
-		struct rusage ru;
-		pid_t r;
-		while ((r = wait4(st->pid, &status, 0, &ru)) < 0 && errno == EINTR)
-			;
-		if (r == st->pid) {
+		if (cvb_reap(st->pid, &st->exit) == 0)
 			st->reaped = true;
-			st->exit.exited = WIFEXITED(status);
-			st->exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-			st->exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-			st->exit.cpu_ns =
-			    (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-			    (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
-			st->exit.max_rss_bytes = (int64_t)ru.ru_maxrss * 1024;
-		} else if (rc == 0) {
+		else if (rc == 0)
 			rc = cvb_error_errno(err, errno, "cannot reap agent %d", (int)st->pid);
-		}
 	}
 	if (st->pidfd >= 0) {
 		close(st->pidfd);
