@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-
 scripts/services.sh || echo "warning: libvirtd/virtlogd did not start; VM cells will be skipped" >&2
 make -j"$(nproc)" WERROR=-Werror all unit-tests
 exec make WERROR=-Werror check
