@@ -84,8 +84,13 @@ int main(int argc, char **argv)
 	/* READY first: startup latency ends here, so nothing precedes it that a
 	 * workload could do later. */
 	say_ready();
-	if (pid1)
+	if (pid1) {
 		cvb_pid1_mount_basics();
+		/* A machine's init says how long its kernel took to get here, on
+		 * the guest's clock (reported, never subtracted from host times). */
+		if (cvb_pid1_is_machine_init())
+			cvb_pid1_report_uptime(STDOUT_FILENO);
+	}
 
 	int status = 2;
 	const struct cvb_workload *w = argc >= 2 ? cvb_workload_find(argv[1]) : NULL;

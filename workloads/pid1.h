@@ -4,8 +4,9 @@
 
 #include <stdbool.h>
 
-/* A VM's /init may start with no fds 0-2 (no /dev/console in the initramfs):
- * mount devtmpfs and attach fds 0-2 to /dev/console. Quiet no-op otherwise. */
+/* Attaches fds 0-2 to the protocol channel: $CVB_CHANNEL (a VM's own serial
+ * port) when set, else /dev/console when fds 0-2 are missing (an initramfs
+ * without /dev/console); mounts devtmpfs for it. Quiet no-op otherwise. */
 void cvb_pid1_ensure_console(void);
 
 /* Mounts /proc, /sys and /dev where they are missing; failures are left for
@@ -15,6 +16,9 @@ void cvb_pid1_mount_basics(void);
 /* True if this process is init of the initial PID namespace, i.e. of a
  * (virtual) machine rather than of a container. */
 bool cvb_pid1_is_machine_init(void);
+
+/* Emits the fact guest_uptime_at_ready_s from /proc/uptime. */
+void cvb_pid1_report_uptime(int fd);
 
 /* Flushes and powers the machine off; does not return on success. */
 void cvb_pid1_poweroff(void);
