@@ -9,6 +9,7 @@
 #include "container.h"
 #include "cvb_spawn.h"
 #include "procfs.h"
+#include "remove_tree.h"
 #include "reap.h"
 
 #include <dirent.h>
@@ -133,19 +134,6 @@ static int container_validate(const struct cvb_instance_config *c, struct cvb_er
 	return 0;
 }
 
-static void remove_tree(const char *dir)
-{
-	char path[PATH_MAX + 32];
-	static const char *const entries[] = {"rootfs/cvb-agent", "rootfs/proc", "rootfs/sys",
-	                                      "rootfs/dev",       "rootfs/tmp",  "rootfs"};
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, entries[i]);
-		if (unlink(path) < 0)
-			rmdir(path);
-	}
-	rmdir(dir);
-}
-
 /* The shared cgroup parents go when the last run using them ends (rmdir
  * fails harmlessly while another run's cgroups are inside). */
 static void remove_cgroup_parents(const struct cvb_cgroup_layout *l)
@@ -167,7 +155,7 @@ static void container_run_end(void *state)
 	if (!r)
 		return;
 	if (r->run_dir[0])
-		remove_tree(r->run_dir);
+		cvb_remove_tree(r->run_dir);
 	cvb_seccomp_free(&r->seccomp);
 	remove_cgroup_parents(&r->layout);
 	cvb_cgroup_layout_clear(&r->layout);
@@ -742,7 +730,7 @@ static int container_cleanup(bool dry_run, bool (*is_live)(const char *name),
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", CVB_CONTAINER_RUN_DIR, e->d_name);
 		if (!dry_run)
-			remove_tree(path);
+			cvb_remove_tree(path);
 		if (dry_run || access(path, F_OK) != 0) {
 			snprintf(what, sizeof(what), "rootfs %s", path);
 			report(ctx, what);

@@ -48,6 +48,16 @@ struct cvb_instance_config {
 	unsigned harden;     /* enum cvb_harden bits */
 	bool rootfs_writable;
 	bool no_cgroup; /* namespaces only, like unshare(1): to see what the cgroup costs */
+	struct cvb_vm_config {
+		int accel;           /* enum cvb_accel_request: auto, kvm, tcg */
+		const char *connect; /* libvirt URI */
+		const char *kernel;  /* NULL: guest/vmlinuz next to the agent */
+		unsigned vcpus;
+		unsigned memory_mib;
+		const char *machine;
+		const char *cpu_model;                /* NULL: the accelerator's default */
+		const char *pin_vcpus, *pin_emulator; /* cpulists, or NULL */
+	} vm;
 	struct cvb_limits limits;
 };
 
@@ -57,6 +67,7 @@ static inline void cvb_instance_config_init(struct cvb_instance_config *c)
 	*c = (struct cvb_instance_config){
 	    .namespaces = CVB_NS_DEFAULT,
 	    .limits = {-1, -1, -1, NULL, NULL, -1, -1, -1, -1},
+	    .vm = {.connect = "qemu:///system", .vcpus = 1, .memory_mib = 256, .machine = "q35"},
 	};
 }
 

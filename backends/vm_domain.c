@@ -145,10 +145,8 @@ int cvb_vm_domain_xml(const struct cvb_vm_options *o, char **xml, struct cvb_err
 		    o->cpu_model);
 	else if (o->accel == CVB_ACCEL_KVM)
 		add(&b, "  <cpu mode='host-passthrough'/>\n");
-	else
-		add(&b, "  <cpu mode='custom' match='exact'>\n    <model "
-		        "fallback='forbid'>max</model>\n"
-		        "  </cpu>\n");
+	else /* QEMU's "max" model: everything TCG can emulate */
+		add(&b, "  <cpu mode='maximum'/>\n");
 	add(&b, "  <clock offset='utc'/>\n");
 	add(&b, "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n"
 	        "  <on_crash>destroy</on_crash>\n");

@@ -2,6 +2,7 @@
 #include "parse_num.h"
 #include "cvb_spawn.h"
 #include "stats.h"
+#include "vm_accel.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -48,6 +49,18 @@ void cvb_plan_usage(FILE *out)
 	    "  --rootfs-rw        writable root filesystem (default: read-only)\n"
 	    "  --no-cgroup        namespaces only, no cgroup (what unshare(1) does): shows\n"
 	    "                     what the per-instance cgroup costs; needs the pid namespace\n"
+	    "\n"
+	    "\n"
+	    "VM instances:\n"
+	    "  --accel auto|kvm|tcg  auto: KVM only where a probe guest proves it works,\n"
+	    "                     else TCG, with the reason recorded (default: auto)\n"
+	    "  --connect URI      libvirt connection (default: qemu:///system)\n"
+	    "  --kernel PATH      guest kernel (default: guest/vmlinuz next to the agent,\n"
+	    "                     made by 'make guest')\n"
+	    "  --vcpus N          vCPUs (default 1); --vm-memory SIZE guest RAM (default 256M)\n"
+	    "  --machine TYPE     QEMU machine (default q35); --cpu-model NAME (default: host\n"
+	    "                     with KVM, max with TCG)\n"
+	    "  --vm-pin-vcpus LIST, --vm-pin-emulator LIST   pin vCPUs / QEMU's other threads\n"
 	    "\n"
 	    "  --launcher CMD     native only: start the agent through CMD (split at spaces;\n"
 	    "                     {agent} becomes the agent and its arguments, {name} the\n"
@@ -306,6 +319,59 @@ static int parse_instance_option(struct cvb_plan *plan, int which, const char *a
 	return cvb_error_set(err, EINVAL, "internal: unknown container option");
 }
 
+/* The VM options, in the order of their OPT_ constants from OPT_ACCEL. */
+static int parse_vm_option(struct cvb_plan *plan, int which, const char *arg, struct cvb_error *err)
+{
+	struct cvb_vm_config *vm = &plan->config.vm;
+	int64_t v;
+	switch (which) {
+	case 0:
+		if (cvb_accel_request_parse(arg, (enum cvb_accel_request *)&vm->accel) < 0)
+			return cvb_error_set(err, EINVAL,
+			                     "--accel: expected auto, kvm or tcg, got '%s'", arg);
+		return 0;
+	case 1:
+		if (!*arg)
+			return cvb_error_set(err, EINVAL, "--connect: empty URI");
+		vm->connect = arg;
+		return 0;
+	case 2:
+		vm->kernel = arg;
+		return 0;
+	case 3:
+		if (cvb_parse_int64("--vcpus", arg, 1, 256, &v, err) < 0)
+			return -1;
+		vm->vcpus = (unsigned)v;
+		return 0;
+	case 4:
+		if (cvb_parse_size("--vm-memory", arg, 16 << 20, (int64_t)1 << 40, &v, err) < 0)
+			return -1;
+		vm->memory_mib = (unsigned)(v >> 20);
+		return 0;
+	case 5:
+		vm->machine = arg;
+		return 0;
+	case 6:
+		vm->cpu_model = arg;
+		return 0;
+	case 7:
+	case 8: {
+		char *dst = which == 7 ? plan->vm_pin_vcpus : plan->vm_pin_emulator;
+		const char *opt = which == 7 ? "--vm-pin-vcpus" : "--vm-pin-emulator";
+		if (cvb_cpulist_valid(arg, err) < 0 || snprintf(dst, 64, "%s", arg) >= 64)
+			return cvb_error_set(err, EINVAL,
+			                     "%s: expected a CPU list such as 1 or 0-1, got '%s'",
+			                     opt, arg);
+		if (which == 7)
+			vm->pin_vcpus = dst;
+		else
+			vm->pin_emulator = dst;
+		return 0;
+	}
+	}
+	return cvb_error_set(err, EINVAL, "internal: unknown VM option");
+}
+
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
                                      struct cvb_error *err)
 {
@@ -332,6 +398,16 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_HARDEN,
 		OPT_ROOTFS_RW,
 		OPT_NO_CGROUP,
+		/* the VM options, kept in this order (parse_vm_option) */
+		OPT_ACCEL,
+		OPT_CONNECT,
+		OPT_KERNEL,
+		OPT_VCPUS,
+		OPT_VM_MEMORY,
+		OPT_MACHINE,
+		OPT_CPU_MODEL,
+		OPT_VM_PIN_VCPUS,
+		OPT_VM_PIN_EMULATOR,
 		OPT_LAUNCHER,
 		OPT_PIN,
 		OPT_OUT,
@@ -364,6 +440,15 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"harden", required_argument, NULL, OPT_HARDEN},
 	    {"rootfs-rw", no_argument, NULL, OPT_ROOTFS_RW},
 	    {"no-cgroup", no_argument, NULL, OPT_NO_CGROUP},
+	    {"accel", required_argument, NULL, OPT_ACCEL},
+	    {"connect", required_argument, NULL, OPT_CONNECT},
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"vcpus", required_argument, NULL, OPT_VCPUS},
+	    {"vm-memory", required_argument, NULL, OPT_VM_MEMORY},
+	    {"machine", required_argument, NULL, OPT_MACHINE},
+	    {"cpu-model", required_argument, NULL, OPT_CPU_MODEL},
+	    {"vm-pin-vcpus", required_argument, NULL, OPT_VM_PIN_VCPUS},
+	    {"vm-pin-emulator", required_argument, NULL, OPT_VM_PIN_EMULATOR},
 	    {"launcher", required_argument, NULL, OPT_LAUNCHER},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"out", required_argument, NULL, OPT_OUT},
@@ -443,6 +528,18 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		case OPT_ROOTFS_RW:
 		case OPT_NO_CGROUP:
 			if (parse_instance_option(plan, c - OPT_NS, optarg, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_ACCEL:
+		case OPT_CONNECT:
+		case OPT_KERNEL:
+		case OPT_VCPUS:
+		case OPT_VM_MEMORY:
+		case OPT_MACHINE:
+		case OPT_CPU_MODEL:
+		case OPT_VM_PIN_VCPUS:
+		case OPT_VM_PIN_EMULATOR:
+			if (parse_vm_option(plan, c - OPT_ACCEL, optarg, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
 		case OPT_LAUNCHER:

@@ -41,6 +41,7 @@ struct cvb_plan {
 	/* Namespaces, limits and hardening for backends that apply them. */
 	struct cvb_instance_config config;
 	char cpuset_cpus[64], cpuset_mems[64]; /* storage behind config.limits */
+	char vm_pin_vcpus[64], vm_pin_emulator[64];
 	/* --launcher: a command the native backend starts the agent through
 	 * (a peer runtime measured the same way); tokens, NULL-terminated. */
 	char launcher_buf[1024];

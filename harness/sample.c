@@ -245,15 +245,15 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 			eof = !drain(inst->out_fd, &proto, &ls);
 	}
 
+	s->noise_lines = proto.noise_lines;
+	struct cvb_error derr = {0};
+	bool graceful = eof && s->status == CVB_SAMPLE_OK;
+	int drc = cell->backend->destroy(inst, graceful, &s->exit, &derr);
+	/* After destroy, which may add a phase of its own (the VM's end). */
 	for (size_t i = 0; i < inst->n_phases; i++)
 		s->phases[s->n_phases++] = inst->phases[i];
 	if (ls.ready)
 		s->phases[s->n_phases++] = (struct cvb_phase){"ready", s->startup_ns};
-	s->noise_lines = proto.noise_lines;
-
-	struct cvb_error derr = {0};
-	bool graceful = eof && s->status == CVB_SAMPLE_OK;
-	int drc = cell->backend->destroy(inst, graceful, &s->exit, &derr);
 	if (cell->backend->describe_instance)
 		s->backend_facts = cell->backend->describe_instance(inst);
 	cell->backend->release(inst);

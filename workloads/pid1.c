@@ -2,6 +2,7 @@
 #include "workload.h"
 
 #include <fcntl.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -25,6 +26,13 @@ void cvb_pid1_ensure_console(void)
 	int fd = open(channel ? channel : "/dev/console", O_RDWR | O_NOCTTY);
 	if (fd < 0)
 		return;
+	/* A serial port is a terminal: raw, or it would echo the host's STOP
+	 * line back into the protocol and rewrite our newlines. */
+	struct termios t;
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
 	for (int i = 0; i < 3; i++)
 		if (fd != i)
 			dup2(fd, i);

@@ -1,0 +1,636 @@
+/* The VM backend: the same static agent as /init of a small Linux guest,
+ * started through libvirt as a transient domain (virDomainCreateXML with
+ * auto-destroy) booting the kernel and a per-run initramfs directly. The
+ * agent speaks on its own serial port, wired to a UNIX socket this backend
+ * listens on before the domain exists, so every line is timestamped on the
+ * host. KVM where it works for this guest, else TCG, with the reason. */
+#include "backend.h"
+#include "clock.h"
+#include "cvb_spawn.h"
+#include "initramfs.h"
+#include "procfs.h"
+#include "remove_tree.h"
+#include "vm_accel.h"
+#include "vm_domain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define VM_RUN_DIR "/var/lib/cvbench"
+#define VM_CONNECT_BOUND_MS 10000
+#define VM_GONE_BOUND_MS 10000
+#define VM_KVM_PROBE_MS 4000
+#define VM_CMDLINE_BASE "console=ttyS0 quiet loglevel=3 panic=-1 CVB_CHANNEL=/dev/ttyS1"
+
+extern const struct cvb_backend cvb_backend_vm;
+
+struct vm_run {
+	char dir[PATH_MAX];         /* /var/lib/cvbench/cvb-<run-id>-vm */
+	char kernel[PATH_MAX + 16]; /* copied here: readable by QEMU's user */
+	char initrd[PATH_MAX + 16];
+	virConnectPtr conn;
+	struct cvb_instance_config config;
+	enum cvb_vm_accel accel;
+	char accel_reason[512];
+	int64_t prepare_ns, probe_ns;
+	char last_xml[8192]; /* the exact domain XML of the last launch */
+};
+
+struct vm_inst {
+	struct vm_run *run;
+	virDomainPtr dom;
+	int listen_fd;
+	pid_t qemu_pid;
+	char name[96], sock[PATH_MAX + 32], log[PATH_MAX + 32];
+	int64_t t0;
+	bool destroyed;
+	struct cvb_exit exit;
+};
+
+static void quiet_libvirt(void *data, virErrorPtr e)
+{
+	(void)data;
+	(void)e;
+}
+
+static const char *libvirt_error(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+static virConnectPtr connect_libvirt(const char *uri, struct cvb_error *err)
+{
+	virSetErrorFunc(NULL, quiet_libvirt);
+	virConnectPtr c = virConnectOpen(uri);
+	if (!c)
+		cvb_error_set(
+		    err, ECONNREFUSED,
+		    "libvirt is not reachable at %s: %s (start it with scripts/services.sh, "
+		    "or 'libvirtd -d' and 'virtlogd -d')",
+		    uri, libvirt_error());
+	return c;
+}
+
+static int vm_probe(char *reason, size_t len)
+{
+	struct cvb_error err = {0};
+	if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0) {
+		snprintf(reason, len, "qemu-system-x86_64 is not installed (scripts/setup.sh)");
+		return -1;
+	}
+	virConnectPtr c = connect_libvirt("qemu:///system", &err);
+	if (!c) {
+		snprintf(reason, len, "%s", err.msg);
+		return -1;
+	}
+	virConnectClose(c);
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, struct cvb_error *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	struct stat st;
+	if (in < 0 || fstat(in, &st) < 0) {
+		cvb_error_errno(err, errno, "cannot read '%s'", from);
+		goto done;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		cvb_error_errno(err, errno, "cannot create '%s'", to);
+		goto done;
+	}
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n <= 0) {
+			cvb_error_errno(err, n < 0 ? errno : EIO, "cannot copy '%s'", from);
+			goto done;
+		}
+		left -= n;
+	}
+	rc = 0;
+done:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *err)
+{
+	/* Everything the domain XML checks, before any domain exists. */
+	struct cvb_vm_options o = {.name = "cvb-check",
+	                           .kernel = "/k",
+	                           .initrd = "/i",
+	                           .cmdline = "",
+	                           .vcpus = c->vm.vcpus,
+	                           .memory_mib = c->vm.memory_mib,
+	                           .machine = c->vm.machine,
+	                           .cpu_model = c->vm.cpu_model,
+	                           .console_log = "/l",
+	                           .channel_socket = "/s",
+	                           .vcpu_cpus = c->vm.pin_vcpus,
+	                           .emulator_cpus = c->vm.pin_emulator};
+	char *xml = NULL;
+	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
+		return -1;
+	free(xml);
+	if (c->vm.kernel && access(c->vm.kernel, R_OK) < 0)
+		return cvb_error_errno(err, errno, "--kernel '%s'", c->vm.kernel);
+	/* An unknown machine type is QEMU's to say. */
+	char out[8192];
+	char *argv[] = {"qemu-system-x86_64", "-machine", "help", NULL};
+	struct cvb_error e2 = {0};
+	if (cvb_spawn_capture(argv, out, sizeof(out), 10000, &e2) == 0) {
+		char word[80];
+		snprintf(word, sizeof(word), "\n%s ", c->vm.machine);
+		if (!strstr(out, word))
+			return cvb_error_set(err, EINVAL,
+			                     "--machine '%s': QEMU has no such machine type "
+			                     "(see qemu-system-x86_64 -machine help)",
+			                     c->vm.machine);
+	}
+	return 0;
+}
+
+/* ---- one domain ---------------------------------------------------------- */
+
+static int listen_on(const char *path, struct cvb_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return cvb_error_set(err, ENAMETOOLONG, "socket path too long: '%s'", path);
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cvb_error_errno(err, errno, "socket");
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0 ||
+	    chmod(path, 0666) < 0) {
+		int e = errno;
+		close(fd);
+		return cvb_error_errno(err, e, "cannot listen on '%s'", path);
+	}
+	return fd;
+}
+
+static pid_t qemu_pid_of(const char *name)
+{
+	char path[256], buf[32] = "";
+	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? (pid_t)atoi(buf) : -1;
+}
+
+/* The last lines of the guest's console, for a failure's reason. */
+static void console_tail(const char *log, char *out, size_t len)
+{
+	char buf[4096];
+	out[0] = '\0';
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, from);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	int lines = 0;
+	char *p = buf + n;
+	while (p > buf && lines < 3)
+		if (*--p == '\n')
+			lines++;
+	snprintf(out, len, "guest console: %s", p + (*p == '\n'));
+	for (char *c = out; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = '|';
+}
+
+static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+                      struct cvb_error *err);
+static void vm_release(struct cvb_instance *inst);
+
+static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char *name,
+                        char *const *args, int64_t t0, struct cvb_instance **out,
+                        struct cvb_error *err)
+{
+	const struct cvb_vm_config *c = &run->config.vm;
+	struct cvb_instance *inst = calloc(1, sizeof(*inst));
+	struct vm_inst *vi = calloc(1, sizeof(*vi));
+	char cmdline[2048], *xml = NULL;
+	if (!inst || !vi) {
+		free(inst);
+		free(vi);
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	}
+	inst->backend = &cvb_backend_vm;
+	inst->priv = vi;
+	inst->out_fd = inst->in_fd = vi->listen_fd = -1;
+	vi->run = run;
+	vi->t0 = t0;
+	vi->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
+	snprintf(vi->name, sizeof(vi->name), "%s", name);
+	snprintf(vi->sock, sizeof(vi->sock), "%s/%s.sock", run->dir, name);
+	snprintf(vi->log, sizeof(vi->log), "%s/%s.console", run->dir, name);
+
+	size_t off = (size_t)snprintf(cmdline, sizeof(cmdline), "%s --", VM_CMDLINE_BASE);
+	for (char *const *a = args; *a && off < sizeof(cmdline); a++)
+		off += (size_t)snprintf(cmdline + off, sizeof(cmdline) - off, " %s", *a);
+	struct cvb_vm_options o = {.name = name,
+	                           .kernel = run->kernel,
+	                           .initrd = run->initrd,
+	                           .cmdline = cmdline,
+	                           .vcpus = c->vcpus,
+	                           .memory_mib = c->memory_mib,
+	                           .machine = c->machine,
+	                           .cpu_model = c->cpu_model,
+	                           .accel = accel,
+	                           .console_log = vi->log,
+	                           .channel_socket = vi->sock,
+	                           .vcpu_cpus = c->pin_vcpus,
+	                           .emulator_cpus = c->pin_emulator};
+	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
+		goto fail;
+	snprintf(run->last_xml, sizeof(run->last_xml), "%s", xml);
+	int logfd = open(vi->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0) {
+		cvb_error_errno(err, errno, "cannot create '%s'", vi->log);
+		goto fail;
+	}
+	close(logfd);
+	/* Listening before the domain exists: QEMU connects as it starts, so
+	 * no early line of the agent is lost. */
+	vi->listen_fd = listen_on(vi->sock, err);
+	if (vi->listen_fd < 0)
+		goto fail;
+	vi->dom = virDomainCreateXML(run->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	if (!vi->dom) {
+		cvb_error_set(err, EIO, "libvirt could not start the domain: %s", libvirt_error());
+		goto fail;
+	}
+	cvb_instance_mark(inst, "create_returned", t0);
+	vi->qemu_pid = qemu_pid_of(name);
+	struct pollfd pfd = {.fd = vi->listen_fd, .events = POLLIN};
+	int r;
+	while ((r = poll(&pfd, 1, VM_CONNECT_BOUND_MS)) < 0 && errno == EINTR)
+		;
+	if (r <= 0) {
+		cvb_error_set(err, ETIMEDOUT,
+		              "QEMU did not connect the agent's serial port to '%s'", vi->sock);
+		goto fail;
+	}
+	inst->out_fd = accept4(vi->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (inst->out_fd < 0) {
+		cvb_error_errno(err, errno, "accept on '%s'", vi->sock);
+		goto fail;
+	}
+	cvb_instance_mark(inst, "channel_connected", t0);
+	close(vi->listen_fd);
+	vi->listen_fd = -1;
+	unlink(vi->sock);
+	inst->in_fd = dup(inst->out_fd);
+	free(xml);
+	*out = inst;
+	return 0;
+fail:
+	free(xml);
+	vm_destroy(inst, false, NULL, NULL);
+	vm_release(inst);
+	return -1;
+}
+
+static int vm_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
+                     struct cvb_error *err)
+{
+	struct vm_run *run = spec->run_state;
+	char name[96];
+	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
+	return start_domain(run, run->accel, name, spec->agent_args, spec->t_start_ns, out, err);
+}
+
+/* A workload that holds until stopped reads a line on its serial port. */
+static int vm_stop(struct cvb_instance *inst, struct cvb_error *err)
+{
+	if (inst->in_fd >= 0 && write(inst->in_fd, "STOP\n", 5) != 5)
+		return cvb_error_errno(err, errno, "cannot ask the guest's agent to stop");
+	return 0;
+}
+
+/* Host-side cost of the VM: the QEMU process (guest RAM included: with
+ * direct kernel boot and no balloon it cannot be told apart here). */
+static int vm_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb_error *err)
+{
+	struct vm_inst *vi = inst->priv;
+	struct cvb_proc_memory m;
+	*u = (struct cvb_usage){-1, -1, -1, -1};
+	if (vi->qemu_pid <= 0)
+		return cvb_error_set(err, ESRCH, "QEMU's pid is unknown");
+	if (cvb_proc_memory_read("/proc", vi->qemu_pid, &m, err) < 0)
+		return -1;
+	u->rss_bytes = m.rss_bytes;
+	u->pss_bytes = m.pss_bytes;
+	u->uss_bytes = m.uss_bytes;
+	return cvb_proc_cpu_ns_read("/proc", vi->qemu_pid, &u->cpu_ns, err);
+}
+
+/* 1 running, 0 gone (a transient domain that ended no longer exists), -1
+ * when libvirt cannot tell. */
+static int domain_active(virDomainPtr dom)
+{
+	int a = virDomainIsActive(dom);
+	if (a < 0) {
+		virErrorPtr e = virGetLastError();
+		if (e && e->code == VIR_ERR_NO_DOMAIN)
+			return 0;
+	}
+	return a;
+}
+
+static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit *exit,
+                      struct cvb_error *err)
+{
+	struct vm_inst *vi = inst->priv;
+	int rc = 0;
+	if (!vi->destroyed && vi->dom) {
+		vi->destroyed = true;
+		/* After DONE the agent powers the guest off by itself. */
+		int64_t deadline =
+		    cvb_now_ns() + (int64_t)(graceful ? VM_GONE_BOUND_MS : 0) * 1000000;
+		int active;
+		while ((active = domain_active(vi->dom)) == 1 && cvb_now_ns() < deadline)
+			usleep(2000);
+		if (active == 0 && inst->n_phases < CVB_MAX_PHASES)
+			cvb_instance_mark(inst, "domain_gone", vi->t0);
+		vi->exit.killed = active != 0;
+		vi->exit.exited = active == 0;
+		if (active != 0 && virDomainDestroy(vi->dom) < 0 && domain_active(vi->dom) == 1)
+			rc = cvb_error_set(err, EIO, "cannot destroy domain %s: %s", vi->name,
+			                   libvirt_error());
+		if (!graceful)
+			console_tail(vi->log, vi->exit.note, sizeof(vi->exit.note));
+		virDomainFree(vi->dom);
+		vi->dom = NULL;
+	}
+	vi->destroyed = true;
+	if (vi->listen_fd >= 0) {
+		close(vi->listen_fd);
+		vi->listen_fd = -1;
+	}
+	if (inst->in_fd >= 0) {
+		close(inst->in_fd);
+		inst->in_fd = -1;
+	}
+	if (inst->out_fd >= 0) {
+		close(inst->out_fd);
+		inst->out_fd = -1;
+	}
+	unlink(vi->sock);
+	if (exit)
+		*exit = vi->exit;
+	return rc;
+}
+
+static void vm_release(struct cvb_instance *inst)
+{
+	if (!inst)
+		return;
+	free(inst->priv);
+	free(inst);
+}
+
+/* ---- the run --------------------------------------------------------------- */
+
+/* Boots a probe guest under KVM and waits a bounded time for READY. */
+static enum cvb_kvm_probe kvm_probe(struct vm_run *run, const char *run_id, int *ms, char *detail,
+                                    size_t len)
+{
+	char name[96];
+	char *args[] = {"ready", NULL};
+	struct cvb_instance *inst = NULL;
+	struct cvb_error err = {0};
+	int64_t t0 = cvb_now_ns();
+	enum cvb_kvm_probe result = CVB_PROBE_TIMEOUT;
+	snprintf(name, sizeof(name), "cvb-%s-kvmprobe", run_id);
+	if (start_domain(run, CVB_ACCEL_KVM, name, args, t0, &inst, &err) < 0) {
+		snprintf(detail, len, "%s", err.msg);
+		*ms = (int)((cvb_now_ns() - t0) / 1000000);
+		return CVB_PROBE_FAILED;
+	}
+	char buf[4096];
+	size_t have = 0;
+	while (cvb_now_ns() - t0 < (int64_t)VM_KVM_PROBE_MS * 1000000) {
+		struct pollfd pfd = {.fd = inst->out_fd, .events = POLLIN};
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		ssize_t n = read(inst->out_fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, "READY ")) {
+			result = CVB_PROBE_READY;
+			break;
+		}
+		if (have == sizeof(buf) - 1)
+			have = 0;
+	}
+	*ms = (int)((cvb_now_ns() - t0) / 1000000);
+	vm_destroy(inst, result == CVB_PROBE_READY, NULL, NULL);
+	vm_release(inst);
+	return result;
+}
+
+static void vm_run_end(void *state)
+{
+	struct vm_run *r = state;
+	if (!r)
+		return;
+	if (r->conn)
+		virConnectClose(r->conn);
+	if (r->dir[0])
+		cvb_remove_tree(r->dir);
+	rmdir(VM_RUN_DIR); /* only if no other run uses it */
+	free(r);
+}
+
+/* The default kernel: guest/vmlinuz next to the agent (what 'make guest'
+ * builds), else ../share/cvbench/guest/vmlinuz for an installed agent. */
+static int default_kernel(const char *agent_path, char *out, size_t len, struct cvb_error *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", agent_path);
+	const char *d = dirname(dir);
+	snprintf(out, len, "%s/guest/vmlinuz", d);
+	if (access(out, R_OK) == 0)
+		return 0;
+	char second[PATH_MAX + 64];
+	snprintf(second, sizeof(second), "%s/../share/cvbench/guest/vmlinuz", d);
+	if (access(second, R_OK) == 0) {
+		snprintf(out, len, "%s", second);
+		return 0;
+	}
+	return cvb_error_set(err, ENOENT,
+	                     "no guest kernel at %s: build one with 'make guest', or pass --kernel "
+	                     "PATH",
+	                     out);
+}
+
+static int vm_run_begin(const char *run_id, const struct cvb_instance_config *config,
+                        const char *agent_path, void **state, struct cvb_error *err)
+{
+	struct vm_run *r = calloc(1, sizeof(*r));
+	char kernel[PATH_MAX];
+	if (!r)
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	r->config = *config;
+	int64_t t = cvb_now_ns();
+	if (config->vm.kernel)
+		snprintf(kernel, sizeof(kernel), "%s", config->vm.kernel);
+	else if (default_kernel(agent_path, kernel, sizeof(kernel), err) < 0)
+		goto fail;
+	r->conn = connect_libvirt(config->vm.connect, err);
+	if (!r->conn)
+		goto fail;
+	if (mkdir(VM_RUN_DIR, 0755) < 0 && errno != EEXIST) {
+		cvb_error_errno(err, errno, "cannot create '%s'", VM_RUN_DIR);
+		goto fail;
+	}
+	snprintf(r->dir, sizeof(r->dir), "%s/cvb-%s-vm", VM_RUN_DIR, run_id);
+	if (mkdir(r->dir, 0755) < 0) {
+		cvb_error_errno(err, errno, "cannot create '%s'", r->dir);
+		r->dir[0] = '\0';
+		goto fail;
+	}
+	/* Copies in a directory QEMU's user can read, made once per run. */
+	snprintf(r->kernel, sizeof(r->kernel), "%s/vmlinuz", r->dir);
+	snprintf(r->initrd, sizeof(r->initrd), "%s/initramfs.img", r->dir);
+	if (copy_file(kernel, r->kernel, err) < 0 ||
+	    cvb_initramfs_write(r->initrd, agent_path, err) < 0)
+		goto fail;
+	r->prepare_ns = cvb_now_ns() - t;
+
+	/* The accelerator, decided once per run. */
+	struct cvb_kvm_facts f = {0};
+	char detail[256] = "";
+	f.device = access("/dev/kvm", F_OK) == 0;
+	int kfd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	f.accessible = kfd >= 0;
+	if (kfd >= 0)
+		close(kfd);
+	f.paravirtual = access("/sys/module/kvm_pvm", F_OK) == 0;
+	f.probe = CVB_PROBE_NOT_RUN;
+	if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible) {
+		t = cvb_now_ns();
+		f.probe = kvm_probe(r, run_id, &f.probe_ms, detail, sizeof(detail));
+		f.probe_detail = detail;
+		r->probe_ns = cvb_now_ns() - t;
+	}
+	if (cvb_accel_decide((enum cvb_accel_request)config->vm.accel, &f, &r->accel,
+	                     r->accel_reason, sizeof(r->accel_reason)) < 0) {
+		cvb_error_set(err, EINVAL, "%s", r->accel_reason);
+		goto fail;
+	}
+	*state = r;
+	return 0;
+fail:
+	vm_run_end(r);
+	return -1;
+}
+
+static cJSON *vm_describe_run(void *state)
+{
+	struct vm_run *r = state;
+	const struct cvb_vm_config *c = &r->config.vm;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "accel", r->accel == CVB_ACCEL_KVM ? "kvm" : "tcg");
+	cJSON_AddStringToObject(o, "accel_reason", r->accel_reason);
+	cJSON_AddStringToObject(o, "connect", c->connect);
+	cJSON_AddNumberToObject(o, "vcpus", c->vcpus);
+	cJSON_AddNumberToObject(o, "memory_mib", c->memory_mib);
+	cJSON_AddStringToObject(o, "machine", c->machine);
+	cJSON_AddStringToObject(o, "kernel", r->kernel);
+	cJSON_AddStringToObject(o, "initramfs", r->initrd);
+	cJSON_AddStringToObject(o, "domain_xml", r->last_xml);
+	cJSON *sh = cJSON_AddObjectToObject(o, "shared_setup_ns");
+	cJSON_AddNumberToObject(sh, "kernel_copy_and_initramfs", (double)r->prepare_ns);
+	cJSON_AddNumberToObject(sh, "kvm_probe", (double)r->probe_ns);
+	cJSON_AddStringToObject(o, "per_launch",
+	                        "domain XML, virDomainCreateXML, QEMU start, guest boot to READY; "
+	                        "after DONE, the guest's power-off until the domain is gone");
+	return o;
+}
+
+static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
+                      void (*report)(void *ctx, const char *what), void *ctx, struct cvb_error *err)
+{
+	struct cvb_error e2 = {0};
+	virConnectPtr c = connect_libvirt("qemu:///system", &e2);
+	int found = 0;
+	if (!c)
+		return 0; /* no daemon: no domain can be left */
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(c, &doms, 0);
+	if (n < 0) {
+		cvb_error_set(err, EIO, "cannot list libvirt domains: %s", libvirt_error());
+		virConnectClose(c);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = virDomainGetName(doms[i]);
+		char what[160];
+		if (name && strncmp(name, "cvb-", 4) == 0 && !is_live(name)) {
+			snprintf(what, sizeof(what), "libvirt domain %s", name);
+			if (dry_run ||
+			    ((virDomainIsActive(doms[i]) != 1 || virDomainDestroy(doms[i]) == 0) &&
+			     (virDomainIsPersistent(doms[i]) != 1 ||
+			      virDomainUndefine(doms[i]) == 0))) {
+				report(ctx, what);
+				found++;
+			}
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	virConnectClose(c);
+	return found;
+}
+
+const struct cvb_backend cvb_backend_vm = {
+    .name = "vm",
+    .summary = "the agent as /init of a libvirt/QEMU guest (KVM where it works, else TCG)",
+    .caps = 0,
+    .default_timeout_ms = 120000,
+    .probe = vm_probe,
+    .validate = vm_validate,
+    .run_begin = vm_run_begin,
+    .describe_run = vm_describe_run,
+    .run_end = vm_run_end,
+    .cleanup = vm_cleanup,
+    .launch = vm_launch,
+    .measure = vm_measure,
+    .stop = vm_stop,
+    .destroy = vm_destroy,
+    .release = vm_release,
+};
