@@ -28,7 +28,7 @@ CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(BACKEND_SRC))
 WORKLOAD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WORKLOAD_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check unit-tests install clean format
+.PHONY: all check unit-tests install clean format guest
 all: $(BUILD)/cvbench $(BUILD)/cvb-agent
 
 $(BUILD)/obj/%.o: %.c
@@ -52,6 +52,11 @@ $(BUILD)/cvb-agent: $(BUILD)/obj/workloads/agent_main.o $(BUILD)/libworkloads.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CVB_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+# The VM backend's guest: a Debian cloud kernel (downloaded, not installed)
+# and an initramfs whose /init is the same static agent.
+guest: $(BUILD)/cvb-agent
+	scripts/build-guest.sh --out $(BUILD)/guest
 
 unit-tests: $(UNIT_BIN)
 
