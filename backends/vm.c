@@ -435,6 +435,9 @@ static enum cvb_kvm_probe kvm_probe(struct vm_run *run, const char *run_id, int 
 	snprintf(name, sizeof(name), "cvb-%s-kvmprobe", run_id);
 	if (start_domain(run, CVB_ACCEL_KVM, name, args, t0, &inst, &err) < 0) {
 		snprintf(detail, len, "%s", err.msg);
+		for (char *c = detail; *c; c++) /* QEMU's words span lines */
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
 		*ms = (int)((cvb_now_ns() - t0) / 1000000);
 		return CVB_PROBE_FAILED;
 	}
