@@ -64,6 +64,10 @@ struct cvb_exit {
 
 enum cvb_backend_caps {
 	CVB_CAP_PIN = 1u << 0, /* honours cvb_launch_spec.cpus */
+	/* The instance outlives the agent's READY long enough (a VM powering
+	 * off) for one host-side measurement of every launch right after READY,
+	 * whatever the workload. */
+	CVB_CAP_MEASURE_AT_READY = 1u << 1,
 };
 
 struct cvb_backend {

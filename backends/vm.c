@@ -217,6 +217,8 @@ static void console_tail(const char *log, char *out, size_t len)
 	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
+	if (n == 0)
+		return;
 	int lines = 0;
 	char *p = buf + n;
 	while (p > buf && lines < 3)
@@ -292,6 +294,8 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 	}
 	cvb_instance_mark(inst, "create_returned", t0);
 	vi->qemu_pid = qemu_pid_of(name);
+	if (vi->qemu_pid > 0)
+		cvb_instance_mark(inst, "qemu_running", t0);
 	struct pollfd pfd = {.fd = vi->listen_fd, .events = POLLIN};
 	int r;
 	while ((r = poll(&pfd, 1, VM_CONNECT_BOUND_MS)) < 0 && errno == EINTR)
@@ -388,8 +392,9 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
 		if (active != 0 && virDomainDestroy(vi->dom) < 0 && domain_active(vi->dom) == 1)
 			rc = cvb_error_set(err, EIO, "cannot destroy domain %s: %s", vi->name,
 			                   libvirt_error());
-		if (!graceful)
-			console_tail(vi->log, vi->exit.note, sizeof(vi->exit.note));
+		/* With `quiet` the console stays empty unless something went
+		 * wrong (a panic, a missing init): then its last lines explain. */
+		console_tail(vi->log, vi->exit.note, sizeof(vi->exit.note));
 		virDomainFree(vi->dom);
 		vi->dom = NULL;
 	}
@@ -623,7 +628,7 @@ static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
 const struct cvb_backend cvb_backend_vm = {
     .name = "vm",
     .summary = "the agent as /init of a libvirt/QEMU guest (KVM where it works, else TCG)",
-    .caps = 0,
+    .caps = CVB_CAP_MEASURE_AT_READY,
     .default_timeout_ms = 120000,
     .probe = vm_probe,
     .validate = vm_validate,

@@ -213,6 +213,13 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 		int64_t now = cvb_now_ns();
 		if (ls.ready && w->holds_until_stopped && !stopped && measure_at < 0)
 			measure_at = ls.t_arrival + plan->settle_ms * 1000000;
+		if (ls.ready && !w->holds_until_stopped && !measured &&
+		    (cell->backend->caps & CVB_CAP_MEASURE_AT_READY)) {
+			/* After READY: outside the startup window, which has ended. */
+			if (cell->backend->measure(inst, &usage, &err) < 0)
+				snprintf(measure_error, sizeof(measure_error), "%s", err.msg);
+			measured = true;
+		}
 		if (measure_at >= 0 && !stopped && now >= measure_at) {
 			if (cell->backend->measure &&
 			    cell->backend->measure(inst, &usage, &err) < 0)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,8 +23,26 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The instance's own view of its memory (a VM's guest kernel; on the host
+ * or in a container, the host's), as facts. */
+static void report_meminfo(int fd)
+{
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		long long kb;
+		if (sscanf(line, "MemTotal: %lld kB", &kb) == 1)
+			cvb_emit_fact_num(fd, "meminfo_total_bytes", (double)kb * 1024);
+		else if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
+			cvb_emit_fact_num(fd, "meminfo_available_bytes", (double)kb * 1024);
+	}
+	if (f)
+		fclose(f);
+}
+
 static int idle_run(const struct cvb_workload_ctx *ctx)
 {
+	report_meminfo(ctx->out_fd);
 	int64_t deadline = now_ms() + ctx->param[IDLE_MAX_S] * 1000;
 	for (;;) {
 		int64_t left = deadline - now_ms();
