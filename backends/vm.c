@@ -13,6 +13,7 @@
 #include "vm_accel.h"
 #include "vm_domain.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -130,6 +131,8 @@ done:
 	return rc;
 }
 
+static bool uri_is_remote(const char *uri);
+
 static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *err)
 {
 	/* Everything the domain XML checks, before any domain exists. */
@@ -149,6 +152,13 @@ static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *er
 	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
 		return -1;
 	free(xml);
+	if (uri_is_remote(c->vm.connect))
+		/* The guest's files are made here; a remote daemon cannot read them. */
+		return cvb_error_set(
+		    err, EINVAL,
+		    "--connect %s: a remote libvirt cannot read the guest files cvbench "
+		    "makes on this host; run cvbench on that host instead",
+		    c->vm.connect);
 	if (c->vm.kernel && access(c->vm.kernel, R_OK) < 0)
 		return cvb_error_errno(err, errno, "--kernel '%s'", c->vm.kernel);
 	/* An unknown machine type is QEMU's to say. */
@@ -188,16 +198,53 @@ static int listen_on(const char *path, struct cvb_error *err)
 	return fd;
 }
 
+/* QEMU's pid: libvirt's pid file for qemu:///system, else (a session
+ * daemon keeps it elsewhere) the process whose command line names the guest. */
 static pid_t qemu_pid_of(const char *name)
 {
-	char path[256], buf[32] = "";
+	char path[300], buf[4096], want[128];
 	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? (pid_t)atoi(buf) : -1;
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, 31);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			return (pid_t)atoi(buf);
+		}
+	}
+	snprintf(want, sizeof(want), "guest=%s,", name);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+	while (d && found < 0 && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		for (ssize_t i = 0; i < n; i++)
+			buf[i] = buf[i] ? buf[i] : ' ';
+		if (n > 0 && (buf[n] = '\0', strstr(buf, want)))
+			found = (pid_t)atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* True for a URI naming another host (qemu+ssh://host/system). */
+static bool uri_is_remote(const char *uri)
+{
+	const char *p = strstr(uri, "://");
+	if (!p)
+		return false;
+	p += 3;
+	size_t hostlen = strcspn(p, "/?");
+	return hostlen > 0 && !(hostlen == 9 && strncmp(p, "localhost", 9) == 0);
 }
 
 /* The last lines of the guest's console, for a failure's reason. */

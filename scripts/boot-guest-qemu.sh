@@ -207,7 +207,10 @@ for i in $(seq 1 "$count"); do
 		echo "  agent channel (ttyS1):"; sed 's/^/    /' "$work/agent-$i.log" 2>/dev/null | tail -n 10 || true
 		echo "  kernel console (ttyS0), last lines:"; tail -c 2000 "$console" 2>/dev/null | tr -d '\r' | tail -n 15 | sed 's/^/    /' || true
 		if [ "$accel" = kvm ]; then
-			echo "boot-guest-qemu: KVM did not boot this guest within ${timeout} s (on kvm_pvm stock kernels hang after decompression); use --accel tcg"
+			case $rest in
+			timeout*) echo "boot-guest-qemu: KVM did not bring this guest to READY within ${timeout} s (on kvm_pvm stock kernels hang right after decompression); use --accel tcg" ;;
+			*) echo "boot-guest-qemu: QEMU could not run this guest under KVM (see its stderr above); use --accel tcg" ;;
+			esac
 			exit 1
 		fi
 		continue

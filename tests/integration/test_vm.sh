@@ -29,6 +29,8 @@ check "the accelerator and its reason are recorded" jq -e '.cells[0].backend_set
 check "the exact domain XML is kept" jq -e '.cells[0].backend_setup.domain_xml | test("<domain type=") and test("mode=.connect.")' "$out"
 check "phases: create, channel, READY, domain gone" jq -e '[.cells[].launches[] | .phases_ns | .create_returned < .ready and .channel_connected <= .ready and .ready < .domain_gone] | all' "$out"
 check "the guest reports its own kernel's uptime at READY" jq -e '.cells[0].launches[0].facts.guest_uptime_at_ready_s > 0' "$out"
+check "ready: QEMU's memory measured right after READY" jq -e '.cells[0].metrics.host_pss_bytes.samples[0] > 10000000' "$out"
+check "idle: the guest's own MemTotal and MemAvailable" jq -e '.cells[1].launches[0].facts | .meminfo_total_bytes > 100000000 and .meminfo_available_bytes > 0' "$out"
 check "idle: QEMU's memory measured, then stopped over serial" jq -e '.cells[1].status=="ok" and .cells[1].metrics.host_pss_bytes.samples[0] > 10000000' "$out"
 check "nothing left after the run" nothing_left
 
@@ -39,7 +41,7 @@ check "timeout: the sample fails with the reason" jq -e '.cells[0].status=="fail
 check "timeout: the domain is gone" nothing_left
 
 # Bad input: clear one-line errors before any domain exists.
-for bad in "--vcpus 0" "--vm-memory 1M" "--machine nosuch" "--accel warp" "--kernel /nonexistent"; do
+for bad in "--vcpus 0" "--vm-memory 1M" "--machine nosuch" "--accel warp" "--kernel /nonexistent" "--connect qemu+ssh://elsewhere/system"; do
 	rm -f "$TMP/bad.json"
 	$CVBENCH run --backend vm $bad --out "$TMP/bad.json" 2>"$TMP/bad.err"
 	rc=$?
