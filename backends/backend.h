@@ -49,7 +49,10 @@ struct cvb_instance {
 struct cvb_usage {
 	int64_t rss_bytes, pss_bytes, uss_bytes;
 	int64_t cpu_ns; /* user + system CPU time so far */
+	/* A VM's guest RAM as one mapping of QEMU: its share of RSS and PSS. */
+	int64_t guest_ram_rss_bytes, guest_ram_pss_bytes;
 };
+#define CVB_USAGE_UNKNOWN ((struct cvb_usage){-1, -1, -1, -1, -1, -1})
 
 /* How an instance ended. */
 struct cvb_exit {

@@ -607,7 +607,7 @@ static int container_measure(struct cvb_instance *inst, struct cvb_usage *u, str
 	struct container_inst *ci = inst->priv;
 	struct cvb_proc_memory m;
 	struct cvb_cgroup_usage cu;
-	*u = (struct cvb_usage){-1, -1, -1, -1};
+	*u = CVB_USAGE_UNKNOWN;
 	if (cvb_proc_memory_read("/proc", ci->pid, &m, err) < 0)
 		return -1;
 	u->rss_bytes = m.rss_bytes;

@@ -135,7 +135,7 @@ static int native_measure(struct cvb_instance *inst, struct cvb_usage *u, struct
 {
 	struct native_state *st = inst->priv;
 	struct cvb_proc_memory m;
-	*u = (struct cvb_usage){-1, -1, -1, -1};
+	*u = CVB_USAGE_UNKNOWN;
 	if (cvb_proc_memory_read("/proc", st->pid, &m, err) < 0)
 		return -1;
 	u->rss_bytes = m.rss_bytes;

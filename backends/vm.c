@@ -389,13 +389,13 @@ static int vm_stop(struct cvb_instance *inst, struct cvb_error *err)
 	return 0;
 }
 
-/* Host-side cost of the VM: the QEMU process (guest RAM included: with
- * direct kernel boot and no balloon it cannot be told apart here). */
+/* Host-side cost of the VM: the QEMU process, with the guest's RAM told
+ * apart where it is one mapping. */
 static int vm_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb_error *err)
 {
 	struct vm_inst *vi = inst->priv;
 	struct cvb_proc_memory m;
-	*u = (struct cvb_usage){-1, -1, -1, -1};
+	*u = CVB_USAGE_UNKNOWN;
 	if (vi->qemu_pid <= 0)
 		return cvb_error_set(err, ESRCH, "QEMU's pid is unknown");
 	if (cvb_proc_memory_read("/proc", vi->qemu_pid, &m, err) < 0)
@@ -403,6 +403,12 @@ static int vm_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb
 	u->rss_bytes = m.rss_bytes;
 	u->pss_bytes = m.pss_bytes;
 	u->uss_bytes = m.uss_bytes;
+	/* Guest RAM is QEMU's one mapping of exactly the guest's size: what is
+	 * left is QEMU's own cost. Not found (hugepages, a file backing): unknown. */
+	if (cvb_proc_mapping_of_size("/proc", vi->qemu_pid,
+	                             (int64_t)vi->run->config.vm.memory_mib << 20,
+	                             &u->guest_ram_rss_bytes, &u->guest_ram_pss_bytes, NULL) < 0)
+		u->guest_ram_rss_bytes = u->guest_ram_pss_bytes = -1;
 	return cvb_proc_cpu_ns_read("/proc", vi->qemu_pid, &u->cpu_ns, err);
 }
 

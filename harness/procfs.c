@@ -92,3 +92,51 @@ int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns, stru
 		return cvb_error_prefix(err, "%s", path);
 	return 0;
 }
+
+int cvb_proc_mapping_of_size_parse(const char *text, int64_t size_bytes, int64_t *rss, int64_t *pss,
+                                   struct cvb_error *err)
+{
+	/* Each mapping: a header line, then "Size:", ..., "Rss:", "Pss:". */
+	for (const char *p = strstr(text, "\nSize:"); p; p = strstr(p + 1, "\nSize:")) {
+		if (strtoll(p + 6, NULL, 10) * 1024 != size_bytes)
+			continue;
+		const char *next = strstr(p + 1, "\nSize:");
+		const char *r = strstr(p, "\nRss:"), *q = strstr(p, "\nPss:");
+		if (!r || !q || (next && (r > next || q > next)))
+			break;
+		*rss = strtoll(r + 5, NULL, 10) * 1024;
+		*pss = strtoll(q + 5, NULL, 10) * 1024;
+		return 0;
+	}
+	return cvb_error_set(err, ENOENT, "no mapping of %lld bytes", (long long)size_bytes);
+}
+
+int cvb_proc_mapping_of_size(const char *proc_root, pid_t pid, int64_t size_bytes, int64_t *rss,
+                             int64_t *pss, struct cvb_error *err)
+{
+	char path[256];
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	if (!buf)
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/%d/smaps", proc_root, (int)pid);
+	int rc = -1;
+	for (;;) { /* QEMU's smaps can be long: grow until it fits */
+		ssize_t n = cvb_read_file(path, buf, cap, err);
+		if (n < 0)
+			break;
+		if ((size_t)n < cap - 1) {
+			rc = cvb_proc_mapping_of_size_parse(buf, size_bytes, rss, pss, err);
+			break;
+		}
+		char *bigger = realloc(buf, cap * 2);
+		if (!bigger) {
+			cvb_error_set(err, ENOMEM, "out of memory");
+			break;
+		}
+		buf = bigger;
+		cap *= 2;
+	}
+	free(buf);
+	return rc;
+}

@@ -19,6 +19,16 @@ int cvb_proc_memory_read(const char *proc_root, pid_t pid, struct cvb_proc_memor
 /* Parses the text of an smaps_rollup file. -1 with err if Rss/Pss are absent. */
 int cvb_proc_memory_parse(const char *text, struct cvb_proc_memory *out, struct cvb_error *err);
 
+/* Rss and Pss (bytes) of the first mapping of exactly size_bytes in
+ * <proc_root>/<pid>/smaps (a VM's guest RAM is one such mapping in QEMU).
+ * -1 with err when there is none. */
+int cvb_proc_mapping_of_size(const char *proc_root, pid_t pid, int64_t size_bytes, int64_t *rss,
+                             int64_t *pss, struct cvb_error *err);
+
+/* The same over the text of an smaps file. */
+int cvb_proc_mapping_of_size_parse(const char *text, int64_t size_bytes, int64_t *rss, int64_t *pss,
+                                   struct cvb_error *err);
+
 /* User + system CPU time of a process from <proc_root>/<pid>/stat, in ns. */
 int cvb_proc_cpu_ns_read(const char *proc_root, pid_t pid, int64_t *cpu_ns, struct cvb_error *err);
 

@@ -155,6 +155,13 @@ static void commit_values(struct cvb_cell *cell, const struct cvb_sample *s,
 		if (u->uss_bytes >= 0)
 			add_value(cell, "host_uss_bytes", "bytes", CVB_LOWER_IS_BETTER,
 			          (double)u->uss_bytes, s->index);
+		if (u->guest_ram_pss_bytes >= 0 && u->pss_bytes >= 0) {
+			add_value(cell, "guest_ram_pss_bytes", "bytes", CVB_LOWER_IS_BETTER,
+			          (double)u->guest_ram_pss_bytes, s->index);
+			add_value(cell, "host_pss_excl_guest_ram_bytes", "bytes",
+			          CVB_LOWER_IS_BETTER,
+			          (double)(u->pss_bytes - u->guest_ram_pss_bytes), s->index);
+		}
 	}
 	if (s->exit.cpu_ns >= 0)
 		add_value(cell, "agent_cpu_ns", "ns", CVB_LOWER_IS_BETTER, (double)s->exit.cpu_ns,
@@ -181,7 +188,7 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	cvb_proto_init(&proto, on_event, &ls);
 	struct cvb_instance *inst = NULL;
 	struct cvb_error err = {0};
-	struct cvb_usage usage = {-1, -1, -1, -1};
+	struct cvb_usage usage = CVB_USAGE_UNKNOWN;
 	bool measured = false, timed_out = false, eof = false, stopped = false;
 	char measure_error[256] = "";
 

@@ -8,8 +8,8 @@
 #   --out DIR      output directory (default build/guest); the .deb cache
 #                  lives in DIR/cache
 #   --agent PATH   the static agent (default: cvb-agent beside DIR)
-#   --compress     initramfs compression (default none: it boots faster under
-#                  TCG than gzip, see below)
+#   --compress     initramfs compression (default none: faster under TCG,
+#                  see below)
 # Writes DIR/vmlinuz, DIR/initramfs.img and DIR/kernel-version.txt, readable
 # by the user libvirt runs QEMU as. Idempotent: the .deb is downloaded once,
 # the initramfs is rebuilt only when the agent (or this script) is newer.
@@ -25,9 +25,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/guest
 kernel=""
 agent=""
-# Measured with scripts/boot-guest-qemu.sh under TCG: the uncompressed cpio
-# (~1 MB) reaches READY sooner than the gzip one (~0.4 MB), since
-# inflating costs more emulated instructions than loading bytes via fw_cfg.
+# Measured under TCG (kernel log, initramfs_async=0): the kernel unpacks the
+# plain ~1 MB cpio in 13-22 ms, the ~0.4 MB gzip one in 34-55 ms, while
+# QEMU's fw_cfg DMA loads either size at no visible cost. Small next to the
+# ~0.5 s boot-to-boot noise, but never slower.
 compress=none
 
 die() { echo "build-guest: error: $*" >&2; exit 1; }

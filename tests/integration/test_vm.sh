@@ -30,6 +30,7 @@ check "the exact domain XML is kept" jq -e '.cells[0].backend_setup.domain_xml |
 check "phases: create, channel, READY, domain gone" jq -e '[.cells[].launches[] | .phases_ns | .create_returned < .ready and .channel_connected <= .ready and .ready < .domain_gone] | all' "$out"
 check "the guest reports its own kernel's uptime at READY" jq -e '.cells[0].launches[0].facts.guest_uptime_at_ready_s > 0' "$out"
 check "ready: QEMU's memory measured right after READY" jq -e '.cells[0].metrics.host_pss_bytes.samples[0] > 10000000' "$out"
+check "guest RAM told apart from QEMU's own cost" jq -e '.cells[0].metrics | .guest_ram_pss_bytes.samples[0] > 0 and .host_pss_excl_guest_ram_bytes.samples[0] > 0 and (.guest_ram_pss_bytes.samples[0] + .host_pss_excl_guest_ram_bytes.samples[0] == .host_pss_bytes.samples[0])' "$out"
 check "idle: the guest's own MemTotal and MemAvailable" jq -e '.cells[1].launches[0].facts | .meminfo_total_bytes > 100000000 and .meminfo_available_bytes > 0' "$out"
 check "idle: QEMU's memory measured, then stopped over serial" jq -e '.cells[1].status=="ok" and .cells[1].metrics.host_pss_bytes.samples[0] > 10000000' "$out"
 check "nothing left after the run" nothing_left

@@ -351,6 +351,25 @@ static void test_read_file_truncates(void **state)
 	assert_string_equal(whole, "abcdefghij");
 }
 
+/* A VM's guest RAM: the mapping of exactly its size, and its Rss/Pss. */
+static void test_mapping_of_size(void **state)
+{
+	(void)state;
+	const char *smaps = "55d0-55e0 r-xp 00000000 fe:00 1 /usr/bin/qemu-system-x86_64\n"
+	                    "Size:               4096 kB\nRss:                1000 kB\n"
+	                    "Pss:                 900 kB\n"
+	                    "7f00-7f10 rw-p 00000000 00:00 0\n"
+	                    "Size:             262144 kB\nKernelPageSize: 4 kB\n"
+	                    "Rss:              125000 kB\nPss:              124000 kB\n";
+	int64_t rss = 0, pss = 0;
+	struct cvb_error err = {0};
+	assert_int_equal(cvb_proc_mapping_of_size_parse(smaps, 256LL << 20, &rss, &pss, &err), 0);
+	assert_int_equal(rss, 125000LL * 1024);
+	assert_int_equal(pss, 124000LL * 1024);
+	assert_int_equal(cvb_proc_mapping_of_size_parse(smaps, 512LL << 20, &rss, &pss, &err), -1);
+	assert_non_null(strstr(err.msg, "no mapping"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +383,7 @@ int main(void)
 	    cmocka_unit_test(test_read_real_proc),
 	    cmocka_unit_test_setup_teardown(test_read_file_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_file_truncates, setup, teardown),
+	    cmocka_unit_test(test_mapping_of_size),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
