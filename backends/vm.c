@@ -58,6 +58,7 @@ struct vm_inst {
 	int64_t t0;
 	bool destroyed;
 	struct cvb_exit exit;
+	char *xml; /* the exact domain XML of this launch, for its record */
 };
 
 static void quiet_libvirt(void *data, virErrorPtr e)
@@ -116,6 +117,14 @@ static int copy_file(const char *from, const char *to, struct cvb_error *err)
 	}
 	for (off_t left = st.st_size; left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 &&
+		    (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+			/* Across file system types: copy by hand. */
+			char buf[65536];
+			n = read(in, buf, sizeof(buf));
+			if (n > 0 && write(out, buf, (size_t)n) != n)
+				n = -1;
+		}
 		if (n <= 0) {
 			cvb_error_errno(err, n < 0 ? errno : EIO, "cannot copy '%s'", from);
 			goto done;
@@ -281,6 +290,17 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
                       struct cvb_error *err);
 static void vm_release(struct cvb_instance *inst);
 
+static cJSON *vm_describe_instance(struct cvb_instance *inst)
+{
+	struct vm_inst *vi = inst->priv;
+	cJSON *o = cJSON_CreateObject();
+	if (vi->qemu_pid > 0)
+		cJSON_AddNumberToObject(o, "qemu_pid", vi->qemu_pid);
+	if (vi->xml)
+		cJSON_AddStringToObject(o, "domain_xml", vi->xml);
+	return o;
+}
+
 static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char *name,
                         char *const *args, int64_t t0, struct cvb_instance **out,
                         struct cvb_error *err)
@@ -307,6 +327,10 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 	size_t off = (size_t)snprintf(cmdline, sizeof(cmdline), "%s --", VM_CMDLINE_BASE);
 	for (char *const *a = args; *a && off < sizeof(cmdline); a++)
 		off += (size_t)snprintf(cmdline + off, sizeof(cmdline) - off, " %s", *a);
+	if (off >= sizeof(cmdline)) {
+		cvb_error_set(err, E2BIG, "the guest's kernel command line would be too long");
+		goto fail;
+	}
 	struct cvb_vm_options o = {.name = name,
 	                           .kernel = run->kernel,
 	                           .initrd = run->initrd,
@@ -322,7 +346,7 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 	                           .emulator_cpus = c->pin_emulator};
 	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
 		goto fail;
-	snprintf(run->last_xml, sizeof(run->last_xml), "%s", xml);
+	vi->xml = strdup(xml);
 	int logfd = open(vi->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		cvb_error_errno(err, errno, "cannot create '%s'", vi->log);
@@ -340,9 +364,7 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 		goto fail;
 	}
 	cvb_instance_mark(inst, "create_returned", t0);
-	vi->qemu_pid = qemu_pid_of(name);
-	if (vi->qemu_pid > 0)
-		cvb_instance_mark(inst, "qemu_running", t0);
+	/* libvirt returns once QEMU runs the guest: this is its start. */
 	struct pollfd pfd = {.fd = vi->listen_fd, .events = POLLIN};
 	int r;
 	while ((r = poll(&pfd, 1, VM_CONNECT_BOUND_MS)) < 0 && errno == EINTR)
@@ -357,17 +379,37 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 		cvb_error_errno(err, errno, "accept on '%s'", vi->sock);
 		goto fail;
 	}
+	/* Only the domain's QEMU may speak for the agent: anyone else who got
+	 * to the socket first could feed it lines. */
+	struct ucred peer;
+	socklen_t plen = sizeof(peer);
+	pid_t qemu = qemu_pid_of(name);
+	if (getsockopt(inst->out_fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0 ||
+	    (qemu > 0 && peer.pid != qemu)) {
+		cvb_error_set(err, EPERM,
+		              "the agent's channel '%s' was connected by pid %d, not QEMU",
+		              vi->sock, (int)peer.pid);
+		goto fail;
+	}
+	vi->qemu_pid = qemu;
 	cvb_instance_mark(inst, "channel_connected", t0);
 	close(vi->listen_fd);
 	vi->listen_fd = -1;
 	unlink(vi->sock);
-	inst->in_fd = dup(inst->out_fd);
+	inst->in_fd = fcntl(inst->out_fd, F_DUPFD_CLOEXEC, 0);
+	if (inst->in_fd < 0) {
+		cvb_error_errno(err, errno, "cannot duplicate the agent's channel");
+		goto fail;
+	}
 	free(xml);
 	*out = inst;
 	return 0;
 fail:
 	free(xml);
-	vm_destroy(inst, false, NULL, NULL);
+	struct cvb_error terr = {0};
+	if (vm_destroy(inst, false, NULL, &terr) < 0 && err)
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+		         "; teardown also failed: %s", terr.msg);
 	vm_release(inst);
 	return -1;
 }
@@ -397,7 +439,9 @@ static int vm_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb
 	struct cvb_proc_memory m;
 	*u = CVB_USAGE_UNKNOWN;
 	if (vi->qemu_pid <= 0)
-		return cvb_error_set(err, ESRCH, "QEMU's pid is unknown");
+		vi->qemu_pid = qemu_pid_of(vi->name);
+	if (vi->qemu_pid <= 0)
+		return 0; /* unknown: recorded as no measurement, not as a failure */
 	if (cvb_proc_memory_read("/proc", vi->qemu_pid, &m, err) < 0)
 		return -1;
 	u->rss_bytes = m.rss_bytes;
@@ -442,9 +486,12 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
 			cvb_instance_mark(inst, "domain_gone", vi->t0);
 		vi->exit.killed = active != 0;
 		vi->exit.exited = active == 0;
-		if (active != 0 && virDomainDestroy(vi->dom) < 0 && domain_active(vi->dom) == 1)
-			rc = cvb_error_set(err, EIO, "cannot destroy domain %s: %s", vi->name,
-			                   libvirt_error());
+		if (active != 0) {
+			virDomainDestroy(vi->dom);
+			if (domain_active(vi->dom) != 0)
+				rc = cvb_error_set(err, EIO, "cannot destroy domain %s: %s",
+				                   vi->name, libvirt_error());
+		}
 		/* With `quiet` the console stays empty unless something went
 		 * wrong (a panic, a missing init): then its last lines explain. */
 		console_tail(vi->log, vi->exit.note, sizeof(vi->exit.note));
@@ -474,6 +521,9 @@ static void vm_release(struct cvb_instance *inst)
 {
 	if (!inst)
 		return;
+	struct vm_inst *vi = inst->priv;
+	if (vi)
+		free(vi->xml);
 	free(inst->priv);
 	free(inst);
 }
@@ -506,6 +556,8 @@ static enum cvb_kvm_probe kvm_probe(struct vm_run *run, const char *run_id, int 
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
 		ssize_t n = read(inst->out_fd, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (n <= 0)
 			break;
 		have += (size_t)n;
@@ -633,7 +685,6 @@ static cJSON *vm_describe_run(void *state)
 	cJSON_AddStringToObject(o, "machine", c->machine);
 	cJSON_AddStringToObject(o, "kernel", r->kernel);
 	cJSON_AddStringToObject(o, "initramfs", r->initrd);
-	cJSON_AddStringToObject(o, "domain_xml", r->last_xml);
 	cJSON *sh = cJSON_AddObjectToObject(o, "shared_setup_ns");
 	cJSON_AddNumberToObject(sh, "kernel_copy_and_initramfs", (double)r->prepare_ns);
 	cJSON_AddNumberToObject(sh, "kvm_probe", (double)r->probe_ns);
@@ -643,16 +694,36 @@ static cJSON *vm_describe_run(void *state)
 	return o;
 }
 
+/* Exactly the names cvbench gives domains: cvb-<YYYYmmddTHHMMSS>-<hex>-<n>
+ * or -kvmprobe; a user's own "cvb-web-01" never matches. */
+static bool is_cvbench_domain(const char *name)
+{
+	const char *p = name;
+	if (strncmp(p, "cvb-", 4) != 0)
+		return false;
+	p += 4;
+	for (int i = 0; i < 15; i++, p++)
+		if (i == 8 ? *p != 'T' : (*p < '0' || *p > '9'))
+			return false;
+	if (*p++ != '-')
+		return false;
+	size_t hex = strspn(p, "0123456789abcdef");
+	if (hex == 0 || p[hex] != '-')
+		return false;
+	p += hex + 1;
+	return strcmp(p, "kvmprobe") == 0 || (*p && strspn(p, "0123456789") == strlen(p));
+}
+
 static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
                       void (*report)(void *ctx, const char *what), void *ctx, struct cvb_error *err)
 {
 	struct cvb_error e2 = {0};
 	virConnectPtr c = connect_libvirt("qemu:///system", &e2);
-	int found = 0;
+	int found = 0, failed = 0;
 	if (!c)
-		return 0; /* no daemon: no domain can be left */
+		return 0; /* no daemon: no domain of it can be left */
 	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(c, &doms, 0);
+	int n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
 	if (n < 0) {
 		cvb_error_set(err, EIO, "cannot list libvirt domains: %s", libvirt_error());
 		virConnectClose(c);
@@ -660,22 +731,26 @@ static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
 	}
 	for (int i = 0; i < n; i++) {
 		const char *name = virDomainGetName(doms[i]);
-		char what[160];
-		if (name && strncmp(name, "cvb-", 4) == 0 && !is_live(name)) {
+		/* Only transient domains named as cvbench names them, of runs that
+		 * are over; cvbench never defines persistent ones. */
+		if (name && is_cvbench_domain(name) && !is_live(name)) {
+			char what[160];
 			snprintf(what, sizeof(what), "libvirt domain %s", name);
-			if (dry_run ||
-			    ((virDomainIsActive(doms[i]) != 1 || virDomainDestroy(doms[i]) == 0) &&
-			     (virDomainIsPersistent(doms[i]) != 1 ||
-			      virDomainUndefine(doms[i]) == 0))) {
+			if (!dry_run)
+				virDomainDestroy(doms[i]);
+			if (dry_run || domain_active(doms[i]) == 0) {
 				report(ctx, what);
 				found++;
+			} else if (!failed++) {
+				cvb_error_set(err, EIO, "cannot destroy domain %s: %s", name,
+				              libvirt_error());
 			}
 		}
 		virDomainFree(doms[i]);
 	}
 	free(doms);
 	virConnectClose(c);
-	return found;
+	return failed ? -1 : found;
 }
 
 const struct cvb_backend cvb_backend_vm = {
@@ -691,6 +766,7 @@ const struct cvb_backend cvb_backend_vm = {
     .cleanup = vm_cleanup,
     .launch = vm_launch,
     .measure = vm_measure,
+    .describe_instance = vm_describe_instance,
     .stop = vm_stop,
     .destroy = vm_destroy,
     .release = vm_release,

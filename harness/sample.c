@@ -233,8 +233,9 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 				snprintf(measure_error, sizeof(measure_error), "%s", err.msg);
 			measured = true;
 			stopped = true;
-			if (cell->backend->stop)
-				cell->backend->stop(inst, &err);
+			if (cell->backend->stop && cell->backend->stop(inst, &err) < 0)
+				snprintf(measure_error, sizeof(measure_error), "cannot stop it: %s",
+				         err.msg);
 			else if (inst->in_fd >= 0) {
 				close(inst->in_fd);
 				inst->in_fd = -1;
@@ -283,7 +284,9 @@ void cvb_sample_run(const struct cvb_plan *plan, const struct cvb_run *run, stru
 	describe_exit(&s->exit, how, sizeof(how));
 	if (timed_out) {
 		fail(s, &proto, "timed out after %.1f s waiting for %s", cell->timeout_ms / 1000.0,
-		     ls.ready ? "DONE" : "READY");
+		     ls.done    ? "the instance to end after DONE"
+		     : ls.ready ? "DONE"
+		                : "READY");
 	} else if (ls.proto_error[0]) {
 		fail(s, &proto, "protocol error: %s", ls.proto_error);
 	} else if (!ls.ready) {
