@@ -36,10 +36,10 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CVB_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcvbcore.a: $(CORE_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/libworkloads.a: $(WORKLOAD_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cvbench: $(BUILD)/obj/harness/main.o $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm

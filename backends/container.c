@@ -9,7 +9,7 @@
 #include "container.h"
 #include "cvb_spawn.h"
 #include "procfs.h"
-#include "remove_tree.h"
+#include "fsutil.h"
 #include "reap.h"
 
 #include <dirent.h>

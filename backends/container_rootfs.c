@@ -3,6 +3,7 @@
  * pivot_root (inside it). */
 #include "container.h"
 #include "cvb_error.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,37 +15,6 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-static int copy_file(const char *from, const char *to, mode_t mode, struct cvb_error *err)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0) {
-		cvb_error_errno(err, errno, "cannot read '%s'", from);
-		goto out;
-	}
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (out < 0) {
-		cvb_error_errno(err, errno, "cannot create '%s'", to);
-		goto out;
-	}
-	for (off_t left = st.st_size; left > 0;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-		if (n <= 0) {
-			cvb_error_errno(err, n < 0 ? errno : EIO, "cannot copy '%s' to '%s'", from,
-			                to);
-			goto out;
-		}
-		left -= n;
-	}
-	rc = fchmod(out, mode) < 0 ? cvb_error_errno(err, errno, "chmod '%s'", to) : 0;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return rc;
-}
 
 int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error *err)
 {
@@ -60,7 +30,7 @@ int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error
 	/* A copy, not a bind mount: nothing of the host stays mounted, and the
 	 * file is exactly what the results name. */
 	snprintf(path, sizeof(path), "%s/cvb-agent", dir);
-	return copy_file(agent_path, path, 0755, err);
+	return cvb_copy_file(agent_path, path, 0755, err);
 }
 
 /* The mount flags a bind remount must keep: in a user namespace the kernel

@@ -9,7 +9,7 @@
 #include "cvb_spawn.h"
 #include "initramfs.h"
 #include "procfs.h"
-#include "remove_tree.h"
+#include "fsutil.h"
 #include "vm_accel.h"
 #include "vm_domain.h"
 
@@ -100,44 +100,6 @@ static int vm_probe(char *reason, size_t len)
 	}
 	virConnectClose(c);
 	return 0;
-}
-
-static int copy_file(const char *from, const char *to, struct cvb_error *err)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0) {
-		cvb_error_errno(err, errno, "cannot read '%s'", from);
-		goto done;
-	}
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		cvb_error_errno(err, errno, "cannot create '%s'", to);
-		goto done;
-	}
-	for (off_t left = st.st_size; left > 0;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-		if (n < 0 &&
-		    (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-			/* Across file system types: copy by hand. */
-			char buf[65536];
-			n = read(in, buf, sizeof(buf));
-			if (n > 0 && write(out, buf, (size_t)n) != n)
-				n = -1;
-		}
-		if (n <= 0) {
-			cvb_error_errno(err, n < 0 ? errno : EIO, "cannot copy '%s'", from);
-			goto done;
-		}
-		left -= n;
-	}
-	rc = 0;
-done:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return rc;
 }
 
 static bool uri_is_remote(const char *uri);
@@ -639,7 +601,7 @@ static int vm_run_begin(const char *run_id, const struct cvb_instance_config *co
 	/* Copies in a directory QEMU's user can read, made once per run. */
 	snprintf(r->kernel, sizeof(r->kernel), "%s/vmlinuz", r->dir);
 	snprintf(r->initrd, sizeof(r->initrd), "%s/initramfs.img", r->dir);
-	if (copy_file(kernel, r->kernel, err) < 0 ||
+	if (cvb_copy_file(kernel, r->kernel, 0644, err) < 0 ||
 	    cvb_initramfs_write(r->initrd, agent_path, err) < 0)
 		goto fail;
 	r->prepare_ns = cvb_now_ns() - t;

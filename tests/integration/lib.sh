@@ -38,6 +38,19 @@ no_process() {
 	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
 }
 
+usage_error() { # NAME ARGS...: exit 2, one stderr line, no result file
+	local name=$1
+	shift
+	rm -f "$TMP/bad.json"
+	$CVBENCH run "$@" --out "$TMP/bad.json" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	local rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] && [ ! -e "$TMP/bad.json" ] && [ ! -s "$TMP/bad.out" ]; then
+		pass "$name -> exit 2: $(cat "$TMP/bad.err")"
+	else
+		fail "$name" "rc=$rc stderr=$(cat "$TMP/bad.err")"
+	fi
+}
+
 finish() {
 	echo "COUNTS $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" -eq 0 ]

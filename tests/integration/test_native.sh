@@ -43,18 +43,6 @@ check "--pin auto records the CPU chosen" sh -c "$CVBENCH run --reps 2 --warmup 
 check "--pin 0 runs the agent on CPU 0" sh -c "$CVBENCH run --workload idle --reps 1 --warmup 0 --pin 0 --quiet --out $TMP/pin0.json && jq -e '.cells[0].pinned_cpus==\"0\"' $TMP/pin0.json"
 
 # --- bad input: exit 2, one line, no file ---------------------------------
-usage_error() { # NAME ARGS...: exit 2, one stderr line, no result file
-	local name=$1
-	shift
-	rm -f "$TMP/bad.json"
-	$CVBENCH run "$@" --out "$TMP/bad.json" >"$TMP/bad.out" 2>"$TMP/bad.err"
-	local rc=$?
-	if [ $rc -eq 2 ] && [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] && [ ! -e "$TMP/bad.json" ] && [ ! -s "$TMP/bad.out" ]; then
-		pass "$name -> exit 2: $(cat "$TMP/bad.err")"
-	else
-		fail "$name" "rc=$rc stderr=$(cat "$TMP/bad.err")"
-	fi
-}
 usage_error "unknown backend" --backend nosuch
 usage_error "unknown workload" --workload nosuch
 usage_error "unknown option" --frobnicate
