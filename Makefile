@@ -68,6 +68,8 @@ install: all
 	install -D -m 0755 $(BUILD)/cvb-agent $(DESTDIR)$(PREFIX)/libexec/cvbench/cvb-agent
 	install -D -m 0644 results/cvbench-results.schema.json \
 		$(DESTDIR)$(PREFIX)/share/cvbench/cvbench-results.schema.json
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/cvbench/plots plots/*.gp
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/cvbench/matrices matrices/*.json
 
 format:
 	clang-format -i harness/*.[ch] backends/*.[ch] workloads/*.[ch] tests/unit/*.[ch]

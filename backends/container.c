@@ -53,6 +53,7 @@ struct container_run {
 };
 
 struct container_inst {
+	struct cvb_limits limits; /* what this instance's cgroup was given */
 	struct container_run *run;
 	pid_t pid;
 	int pidfd;
@@ -233,6 +234,25 @@ static void add_limit(cJSON *o, const char *name, int64_t v)
 		cJSON_AddNullToObject(o, name);
 }
 
+static cJSON *limits_json(const struct cvb_limits *lim)
+{
+	cJSON *l = cJSON_CreateObject();
+	add_limit(l, "cpu_quota_us", lim->cpu_quota_us);
+	add_limit(l, "cpu_period_us", lim->cpu_period_us);
+	add_limit(l, "cpu_weight", lim->cpu_weight);
+	cJSON_AddItemToObject(l, "cpuset_cpus",
+	                      lim->cpuset_cpus ? cJSON_CreateString(lim->cpuset_cpus)
+	                                       : cJSON_CreateNull());
+	cJSON_AddItemToObject(l, "cpuset_mems",
+	                      lim->cpuset_mems ? cJSON_CreateString(lim->cpuset_mems)
+	                                       : cJSON_CreateNull());
+	add_limit(l, "memory_max_bytes", lim->memory_max_bytes);
+	add_limit(l, "swap_max_bytes", lim->swap_max_bytes);
+	add_limit(l, "pids_max", lim->pids_max);
+	add_limit(l, "io_weight", lim->io_weight);
+	return l;
+}
+
 static cJSON *container_describe_run(void *state)
 {
 	struct container_run *r = state;
@@ -257,20 +277,7 @@ static cJSON *container_describe_run(void *state)
 	cJSON_AddBoolToObject(o, "rootfs_read_only", !c->rootfs_writable);
 	cJSON_AddBoolToObject(o, "cgroup_per_instance", !c->no_cgroup);
 	cJSON_AddStringToObject(o, "rootfs", r->rootfs);
-	cJSON *l = cJSON_AddObjectToObject(o, "limits");
-	add_limit(l, "cpu_quota_us", c->limits.cpu_quota_us);
-	add_limit(l, "cpu_period_us", c->limits.cpu_period_us);
-	add_limit(l, "cpu_weight", c->limits.cpu_weight);
-	cJSON_AddItemToObject(l, "cpuset_cpus",
-	                      c->limits.cpuset_cpus ? cJSON_CreateString(c->limits.cpuset_cpus)
-	                                            : cJSON_CreateNull());
-	cJSON_AddItemToObject(l, "cpuset_mems",
-	                      c->limits.cpuset_mems ? cJSON_CreateString(c->limits.cpuset_mems)
-	                                            : cJSON_CreateNull());
-	add_limit(l, "memory_max_bytes", c->limits.memory_max_bytes);
-	add_limit(l, "swap_max_bytes", c->limits.swap_max_bytes);
-	add_limit(l, "pids_max", c->limits.pids_max);
-	add_limit(l, "io_weight", c->limits.io_weight);
+	cJSON_AddItemToObject(o, "limits", limits_json(&c->limits));
 	cJSON_AddStringToObject(o, "cgroup_mode", cvb_cgroup_mode_name(r->layout.mode));
 	/* Shared costs, paid once per run outside every launch's window; the
 	 * per-launch phases (cgroup, clone, mounts, exec) are in each launch. */
@@ -446,6 +453,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	inst->priv = ci;
 	inst->out_fd = inst->in_fd = ci->pidfd = -1;
 	ci->run = run;
+	/* The launch's own limits: an aggressor's may differ from the run's. */
+	ci->limits = spec->config ? spec->config->limits : cfg->limits;
 	ci->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
 	ci->times = mmap(NULL, sizeof(*ci->times), PROT_READ | PROT_WRITE,
 	                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -457,7 +466,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 
 	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
 	if (!cfg->no_cgroup && cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name,
-	                                         &cfg->limits, &ci->cg, err) < 0)
+	                                         &ci->limits, &ci->cg, err) < 0)
 		goto fail;
 	cvb_instance_mark(inst, "cgroup_created", spec->t_start_ns);
 
@@ -656,7 +665,7 @@ static int container_destroy(struct cvb_instance *inst, bool graceful, struct cv
 				         "OOM kill in the container's cgroup (%lld kill(s); memory "
 				         "limit %lld bytes)",
 				         (long long)ci->usage.oom_kills,
-				         (long long)ci->run->config.limits.memory_max_bytes);
+				         (long long)ci->limits.memory_max_bytes);
 		}
 		if (cvb_cgroup_destroy(ci->cg, &e2) < 0 && rc == 0)
 			rc = cvb_error_set(err, e2.code, "%s", e2.msg);
@@ -686,6 +695,7 @@ static cJSON *container_describe_instance(struct cvb_instance *inst)
 		return NULL;
 	const struct cvb_cgroup_usage *u = &ci->usage;
 	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "limits", limits_json(&ci->limits));
 	cJSON *c = cJSON_AddObjectToObject(o, "cgroup_usage");
 	add_limit(c, "memory_peak_bytes", u->memory_peak);
 	add_limit(c, "cpu_usage_ns", u->cpu_usage_ns);

@@ -263,9 +263,9 @@ static cJSON *vm_describe_instance(struct cvb_instance *inst)
 	return o;
 }
 
-static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char *name,
-                        char *const *args, int64_t t0, struct cvb_instance **out,
-                        struct cvb_error *err)
+static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
+                        enum cvb_vm_accel accel, const char *name, char *const *args, int64_t t0,
+                        struct cvb_instance **out, struct cvb_error *err)
 {
 	const struct cvb_vm_config *c = &run->config.vm;
 	struct cvb_instance *inst = calloc(1, sizeof(*inst));
@@ -304,8 +304,9 @@ static int start_domain(struct vm_run *run, enum cvb_vm_accel accel, const char 
 	                           .accel = accel,
 	                           .console_log = vi->log,
 	                           .channel_socket = vi->sock,
-	                           .vcpu_cpus = c->pin_vcpus,
-	                           .emulator_cpus = c->pin_emulator};
+	                           /* The launch's own: noisy-neighbour placement. */
+	                           .vcpu_cpus = pins->pin_vcpus,
+	                           .emulator_cpus = pins->pin_emulator};
 	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
 		goto fail;
 	vi->xml = strdup(xml);
@@ -382,7 +383,8 @@ static int vm_launch(const struct cvb_launch_spec *spec, struct cvb_instance **o
 	struct vm_run *run = spec->run_state;
 	char name[96];
 	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
-	return start_domain(run, run->accel, name, spec->agent_args, spec->t_start_ns, out, err);
+	return start_domain(run, spec->config ? &spec->config->vm : &run->config.vm, run->accel,
+	                    name, spec->agent_args, spec->t_start_ns, out, err);
 }
 
 /* A workload that holds until stopped reads a line on its serial port. */
@@ -503,7 +505,7 @@ static enum cvb_kvm_probe kvm_probe(struct vm_run *run, const char *run_id, int 
 	int64_t t0 = cvb_now_ns();
 	enum cvb_kvm_probe result = CVB_PROBE_TIMEOUT;
 	snprintf(name, sizeof(name), "cvb-%s-kvmprobe", run_id);
-	if (start_domain(run, CVB_ACCEL_KVM, name, args, t0, &inst, &err) < 0) {
+	if (start_domain(run, &run->config.vm, CVB_ACCEL_KVM, name, args, t0, &inst, &err) < 0) {
 		snprintf(detail, len, "%s", err.msg);
 		for (char *c = detail; *c; c++) /* QEMU's words span lines */
 			if (*c == '\n' || *c == '\r')
@@ -572,6 +574,15 @@ static int default_kernel(const char *agent_path, char *out, size_t len, struct 
 	                     out);
 }
 
+/* The host's KVM does not change while cvbench runs: a matrix with several
+ * VM blocks boots the probe guest once, not once per block. */
+static struct {
+	bool valid;
+	enum cvb_kvm_probe probe;
+	int ms;
+	char detail[256];
+} kvm_probe_cache;
+
 static int vm_run_begin(const char *run_id, const struct cvb_instance_config *config,
                         const char *agent_path, void **state, struct cvb_error *err)
 {
@@ -616,11 +627,21 @@ static int vm_run_begin(const char *run_id, const struct cvb_instance_config *co
 		close(kfd);
 	f.paravirtual = access("/sys/module/kvm_pvm", F_OK) == 0;
 	f.probe = CVB_PROBE_NOT_RUN;
-	if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible) {
+	if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible &&
+	    kvm_probe_cache.valid) {
+		f.probe = kvm_probe_cache.probe;
+		f.probe_ms = kvm_probe_cache.ms;
+		snprintf(detail, sizeof(detail), "%s", kvm_probe_cache.detail);
+		f.probe_detail = detail;
+	} else if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible) {
 		t = cvb_now_ns();
 		f.probe = kvm_probe(r, run_id, &f.probe_ms, detail, sizeof(detail));
 		f.probe_detail = detail;
 		r->probe_ns = cvb_now_ns() - t;
+		kvm_probe_cache.valid = true;
+		kvm_probe_cache.probe = f.probe;
+		kvm_probe_cache.ms = f.probe_ms;
+		snprintf(kvm_probe_cache.detail, sizeof(kvm_probe_cache.detail), "%s", detail);
 	}
 	if (cvb_accel_decide((enum cvb_accel_request)config->vm.accel, &f, &r->accel,
 	                     r->accel_reason, sizeof(r->accel_reason)) < 0) {
@@ -657,7 +678,7 @@ static cJSON *vm_describe_run(void *state)
 }
 
 /* Exactly the names cvbench gives domains: cvb-<YYYYmmddTHHMMSS>-<hex>-<n>
- * or -kvmprobe; a user's own "cvb-web-01" never matches. */
+ * or -[b<block>-]kvmprobe; a user's own "cvb-web-01" never matches. */
 static bool is_cvbench_domain(const char *name)
 {
 	const char *p = name;
@@ -673,6 +694,9 @@ static bool is_cvbench_domain(const char *name)
 	if (hex == 0 || p[hex] != '-')
 		return false;
 	p += hex + 1;
+	if (p[0] == 'b' && strspn(p + 1, "0123456789") > 0 &&
+	    p[1 + strspn(p + 1, "0123456789")] == '-')
+		p += 2 + strspn(p + 1, "0123456789");
 	return strcmp(p, "kvmprobe") == 0 || (*p && strspn(p, "0123456789") == strlen(p));
 }
 

@@ -3,100 +3,225 @@
 #include "atomic_file.h"
 #include "commands.h"
 #include "hostfacts.h"
+#include "hostmem.h"
 #include "pinning.h"
 #include "plan.h"
+#include "progress.h"
 #include "report_text.h"
 #include "results_json.h"
+#include "resume.h"
 #include "runner.h"
 #include "signals.h"
 #include "topology.h"
 #include "versions.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static void print_plan(FILE *out, const struct cvb_plan *plan, const struct cvb_run *run,
-                       const char *out_path)
+static void print_plan(FILE *out, const struct cvb_run *run, const char *out_path)
 {
-	fprintf(out, "run %s: %u warm-up + %u measured launches per cell, interleaved\n", run->id,
-	        plan->warmup, plan->reps);
-	for (size_t b = 0; b < plan->n_backends; b++)
-		for (size_t w = 0; w < plan->n_workloads; w++) {
-			const struct cvb_workload *wl = plan->workloads[w];
-			fprintf(out, "  cell %s/%s", plan->backends[b]->name, wl->name);
-			for (size_t i = 0; i < cvb_workload_param_count(wl); i++)
-				fprintf(out, " %s=%lld", wl->params[i].name,
-				        (long long)plan->params[w][i]);
-			fprintf(out, "\n");
+	const struct cvb_matrix *m = run->matrix;
+	fprintf(out, "run %s%s%s: %zu block(s), %zu cell(s), interleaved\n", run->id,
+	        m->name[0] ? " of matrix " : "", m->name, m->n_blocks, run->n_cells);
+	for (size_t k = 0; k < run->n_cells; k++) {
+		const struct cvb_cell *c = &run->cells[k];
+		fprintf(out, "  cell %s: %u warm-up + %u measured", c->label, c->plan->warmup,
+		        c->plan->reps);
+		if (c->status == CVB_CELL_SKIPPED)
+			fprintf(out, " (will be skipped: %s)", c->reason);
+		fprintf(out, "\n");
+	}
+	double est = cvb_estimate_seconds(run);
+	fprintf(out,
+	        "  agent %s\n  out %s\n  estimated duration: about %.0f s (%.1f min; rough: "
+	        "typical launch and workload times per backend)\n",
+	        run->agent_path, out_path, est, est / 60);
+}
+
+/* Everything checked before the run exists: CPUs, placements, limits each
+ * backend must honour, and memory for the density sweeps. */
+static int check_matrix(struct cvb_matrix *m, struct cvb_error *err)
+{
+	hwloc_topology_t topo = NULL;
+	for (size_t bl = 0; bl < m->n_blocks; bl++) {
+		struct cvb_plan *p = m->blocks[bl];
+		if ((p->pin_mode != CVB_PIN_NONE || p->n_placements) && !topo &&
+		    cvb_topology_load(&topo, err) < 0)
+			return -1;
+		if (cvb_pin_resolve(p, topo, err) < 0 || cvb_placement_resolve(p, topo, err) < 0)
+			goto fail;
+		for (size_t b = 0; b < p->n_backends; b++) {
+			const struct cvb_backend *be = p->backends[b];
+			if (be->validate && be->validate(&p->config, err) < 0) {
+				cvb_error_prefix(err, "%s", be->name);
+				goto fail;
+			}
+			for (size_t s = 0; s < p->n_scenarios; s++) {
+				struct cvb_instance_config ac = p->config;
+				ac.limits = p->scenarios[s].limits;
+				if (be->validate && be->validate(&ac, err) < 0) {
+					cvb_error_prefix(err, "--scenario '%s' on %s",
+					                 p->scenarios[s].name, be->name);
+					goto fail;
+				}
+				bool limited = memcmp(&ac.limits,
+				                      &(struct cvb_limits){-1, -1, -1, NULL, NULL,
+				                                           -1, -1, -1, -1},
+				                      sizeof(ac.limits)) != 0;
+				if (limited && strcmp(be->name, "container") != 0) {
+					cvb_error_set(
+					    err, EINVAL,
+					    "--scenario '%s': cgroup limits apply to container "
+					    "instances only, not %s (use a separate block)",
+					    p->scenarios[s].name, be->name);
+					goto fail;
+				}
+			}
+			if (strcmp(be->name, "vm") == 0 && p->n_instances) {
+				int64_t avail, total;
+				unsigned most = 0;
+				for (size_t i = 0; i < p->n_instances; i++)
+					most = p->instances[i] > most ? p->instances[i] : most;
+				int64_t need =
+				    (int64_t)most * (((int64_t)p->config.vm.memory_mib + 64) << 20);
+				if (cvb_hostmem_read("/", &avail, &total, err) == 0 &&
+				    need > avail - cvb_hostmem_reserve(total)) {
+					cvb_error_set(
+					    err, EINVAL,
+					    "--instances %u VMs of %u MiB need about %lld MiB, "
+					    "more than this host can spare (%lld MiB available, "
+					    "%lld MiB kept free); lower --instances or --vm-memory",
+					    most, p->config.vm.memory_mib, (long long)(need >> 20),
+					    (long long)(avail >> 20),
+					    (long long)(cvb_hostmem_reserve(total) >> 20));
+					goto fail;
+				}
+			}
 		}
-	fprintf(out, "  agent %s\n  pin %s\n  out %s\n", run->agent_path,
-	        plan->pin_mode == CVB_PIN_NONE ? "none" : plan->pin_cpus, out_path);
+	}
+	if (topo)
+		hwloc_topology_destroy(topo);
+	return 0;
+fail:
+	if (topo)
+		hwloc_topology_destroy(topo);
+	return -1;
+}
+
+static char *document_text(const struct cvb_run *run)
+{
+	cJSON *doc = cvb_results_to_json(run);
+	char *text = doc ? cJSON_Print(doc) : NULL;
+	cJSON_Delete(doc);
+	if (!text)
+		return NULL;
+	size_t len = strlen(text);
+	char *with_nl = realloc(text, len + 2);
+	if (!with_nl)
+		return text;
+	with_nl[len] = '\n';
+	with_nl[len + 1] = '\0';
+	return with_nl;
+}
+
+/* KSM as a block asked (VM density), restored afterwards. */
+static int ksm_before = -1;
+
+static void ksm_apply(const struct cvb_matrix *m)
+{
+	int64_t run;
+	for (size_t i = 0; i < m->n_blocks; i++)
+		if (m->blocks[i]->ksm >= 0 && cvb_ksm_read("run", &run) == 0) {
+			struct cvb_error err = {0};
+			ksm_before = (int)run;
+			if (cvb_ksm_set_run(m->blocks[i]->ksm, &err) < 0)
+				fprintf(stderr, "cvbench run: warning: %s\n", err.msg);
+			return;
+		}
+}
+
+static void ksm_restore(void)
+{
+	struct cvb_error err = {0};
+	if (ksm_before >= 0)
+		cvb_ksm_set_run(ksm_before, &err);
+	ksm_before = -1;
 }
 
 int cvb_cmd_run(int argc, char **argv)
 {
-	struct cvb_plan plan;
+	struct cvb_matrix m;
 	struct cvb_run run;
 	struct cvb_error err = {0};
 	char default_out[PATH_MAX];
+	cJSON *record = NULL;
 	int status = CVB_EXIT_USAGE;
 
-	switch (cvb_plan_parse(argc, argv, &plan, &err)) {
+	switch (cvb_matrix_parse_args(argc, argv, &m, &err)) {
 	case CVB_PARSE_HELP:
 		cvb_plan_usage(stdout);
+		cvb_matrix_free(&m);
 		return CVB_EXIT_OK;
 	case CVB_PARSE_ERROR:
 		fprintf(stderr, "cvbench run: %s\n", err.msg);
+		cvb_matrix_free(&m);
 		return CVB_EXIT_USAGE;
 	case CVB_PARSE_OK:
 		break;
 	}
 	cvb_run_init(&run, argc, argv);
-	if (cvb_agent_locate(plan.agent_path, run.agent_path, sizeof(run.agent_path), &err) < 0) {
-		fprintf(stderr, "cvbench run: %s\n", err.msg);
-		return CVB_EXIT_USAGE;
-	}
-	if (plan.pin_mode != CVB_PIN_NONE) {
-		hwloc_topology_t topo;
-		int rc = cvb_topology_load(&topo, &err);
-		if (rc == 0) {
-			rc = cvb_pin_resolve(&plan, topo, &err);
-			hwloc_topology_destroy(topo);
-		}
-		if (rc < 0) {
-			fprintf(stderr, "cvbench run: %s\n", err.msg);
-			return CVB_EXIT_USAGE;
-		}
-	}
-	for (size_t b = 0; b < plan.n_backends; b++)
-		if (plan.backends[b]->validate &&
-		    plan.backends[b]->validate(&plan.config, &err) < 0) {
-			fprintf(stderr, "cvbench run: %s: %s\n", plan.backends[b]->name, err.msg);
-			return CVB_EXIT_USAGE;
-		}
-	const char *out_path = plan.out_path;
-	if (!out_path) {
+	if (m.resume && cvb_resume_load(m.resume, &m, &record, &run, &err) < 0)
+		goto usage;
+	const struct cvb_plan *first = m.blocks[0];
+	if (cvb_agent_locate(first->agent_path, run.agent_path, sizeof(run.agent_path), &err) < 0 ||
+	    check_matrix(&m, &err) < 0)
+		goto usage;
+	const char *out_path = first->out_path;
+	if (!out_path && m.resume)
+		out_path = m.resume;
+	/* A matrix run is a results directory: the JSON, plots and report. */
+	const bool with_report = m.source != NULL;
+	if (!out_path && with_report) {
+		snprintf(default_out, sizeof(default_out), "cvbench-%s-%s/results.json", m.name,
+		         run.id);
+		out_path = default_out;
+	} else if (!out_path) {
 		snprintf(default_out, sizeof(default_out), "cvbench-%s.json", run.id);
 		out_path = default_out;
 	}
-	if (plan.dry_run) {
-		print_plan(stdout, &plan, &run, out_path);
-		return CVB_EXIT_OK;
+	if (cvb_run_prepare(&m, &run, &err) < 0) {
+		fprintf(stderr, "cvbench run: %s\n", err.msg);
+		status = CVB_EXIT_FAILED;
+		goto out;
+	}
+	if (record && cvb_resume_apply(record, &run, &err) < 0)
+		goto usage;
+	if (first->dry_run) {
+		print_plan(stdout, &run, out_path);
+		status = CVB_EXIT_OK;
+		goto out;
+	}
+	if (with_report && out_path == default_out && !first->dry_run) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", out_path);
+		*strrchr(dir, '/') = '\0';
+		if (mkdir(dir, 0755) < 0) {
+			cvb_error_errno(&err, errno, "cannot create the results directory '%s'",
+			                dir);
+			goto usage;
+		}
 	}
 	if (cvb_atomic_check_writable(out_path, &err) < 0) {
 		fprintf(stderr, "cvbench run: cannot write results: %s\n", err.msg);
-		return CVB_EXIT_USAGE;
+		goto out;
 	}
 
 	/* Everything before this point only read; from here the run exists. */
 	cvb_signals_install();
-	if (cvb_run_prepare(&plan, &run, &err) < 0) {
-		fprintf(stderr, "cvbench run: %s\n", err.msg);
-		cvb_run_free(&run);
-		return CVB_EXIT_FAILED;
-	}
 	run.host = cvb_host_facts_collect("/", &err);
 	if (!run.host)
 		fprintf(stderr, "cvbench run: warning: host facts incomplete: %s\n", err.msg);
@@ -104,45 +229,51 @@ int cvb_cmd_run(int argc, char **argv)
 		cvb_versions_add(run.host);
 	for (size_t k = 0; k < run.n_cells; k++)
 		if (run.cells[k].status == CVB_CELL_SKIPPED)
-			fprintf(stderr, "cvbench run: skipping %s/%s: %s\n",
-			        run.cells[k].backend->name, run.cells[k].workload->name,
+			fprintf(stderr, "cvbench run: skipping %s: %s\n", run.cells[k].label,
 			        run.cells[k].reason);
 
-	cvb_run_begin_backends(&plan, &run);
-	cvb_run_execute(&plan, &run, plan.quiet ? NULL : stderr);
+	ksm_apply(&m);
+	cvb_run_begin_backends(&run);
+	cvb_run_execute(&run, first->quiet ? NULL : stderr);
 	cvb_run_end_backends(&run);
+	ksm_restore();
 
-	cJSON *doc = cvb_results_to_json(&plan, &run);
-	char *text = doc ? cJSON_Print(doc) : NULL;
-	cJSON_Delete(doc);
+	char *text = document_text(&run);
 	if (!text) {
 		fprintf(stderr, "cvbench run: out of memory while writing results\n");
 		status = CVB_EXIT_FAILED;
 		goto out;
 	}
-	size_t len = strlen(text);
-	text[len] = '\0';
-	char *with_nl = realloc(text, len + 2);
-	if (with_nl) {
-		text = with_nl;
-		text[len++] = '\n';
-		text[len] = '\0';
-	}
-	int wrc = cvb_atomic_write(out_path, text, len, &err);
+	int wrc = cvb_atomic_write(out_path, text, strlen(text), &err);
 	free(text);
-	if (!plan.quiet)
-		cvb_report_text(stdout, &plan, &run);
+	if (!first->quiet)
+		cvb_report_text(stdout, &run);
 	if (wrc < 0) {
 		fprintf(stderr, "cvbench run: results NOT saved: %s\n", err.msg);
 		status = CVB_EXIT_FAILED;
 		goto out;
 	}
-	if (!plan.quiet)
+	if (!first->quiet)
 		printf("results: %s\n", out_path);
+	if (with_report) {
+		/* Plots and report beside the JSON; their failure (no gnuplot)
+		 * costs nothing measured: the JSON is written already. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", out_path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+		char *rargv[] = {"report", (char *)out_path, "--out-dir", dir, NULL};
+		cvb_cmd_report(4, rargv); /* says where it wrote, or why it could not */
+	}
 	const char *overall = cvb_run_status(&run);
 	if (run.stop_signal) {
-		fprintf(stderr, "cvbench run: interrupted by signal %d; kept what was measured\n",
-		        run.stop_signal);
+		fprintf(stderr,
+		        "cvbench run: interrupted by signal %d; kept what was measured (continue "
+		        "with: cvbench run --resume %s)\n",
+		        run.stop_signal, out_path);
 		status = CVB_EXIT_INTERRUPTED;
 	} else if (strcmp(overall, "ok") == 0) {
 		status = CVB_EXIT_OK;
@@ -151,7 +282,13 @@ int cvb_cmd_run(int argc, char **argv)
 		        run.n_cells ? "see the cells' reasons above" : "no cells");
 		status = CVB_EXIT_FAILED;
 	}
+	goto out;
+usage:
+	fprintf(stderr, "cvbench run: %s\n", err.msg);
+	status = CVB_EXIT_USAGE;
 out:
 	cvb_run_free(&run);
+	cJSON_Delete(record);
+	cvb_matrix_free(&m);
 	return status;
 }

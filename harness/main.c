@@ -16,6 +16,12 @@ static void usage(FILE *out)
 	             "  list      backends (usable here or why not) and workloads\n"
 	             "  env       host facts (text, or --json)\n"
 	             "  cleanup   remove what killed runs left behind\n"
+	             "  plan      what a matrix measures and how long; --split K shard files\n"
+	             "  plot      gnuplot figures (PNG, SVG) from a results file\n"
+	             "  report    report.md and self-contained report.html from a results file\n"
+	             "  compare   two results files: changes, p-values, verdicts (CI regressions)\n"
+	             "  export    a results file as CSV: per sample, or --summary per metric\n"
+	             "  merge     join shard results files into one\n"
 	             "\n"
 	             "'cvbench COMMAND --help' describes each. Options: --help, --version.\n");
 }
@@ -43,9 +49,21 @@ int main(int argc, char **argv)
 		return cvb_cmd_env(argc - 1, argv + 1);
 	if (strcmp(cmd, "cleanup") == 0)
 		return cvb_cmd_cleanup(argc - 1, argv + 1);
+	if (strcmp(cmd, "plan") == 0)
+		return cvb_cmd_plan(argc - 1, argv + 1);
+	if (strcmp(cmd, "plot") == 0)
+		return cvb_cmd_plot(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return cvb_cmd_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return cvb_cmd_compare(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return cvb_cmd_export(argc - 1, argv + 1);
+	if (strcmp(cmd, "merge") == 0)
+		return cvb_cmd_merge(argc - 1, argv + 1);
 	fprintf(stderr,
-	        "cvbench: unknown command '%s' (commands: run, list, env, cleanup; see 'cvbench "
-	        "--help')\n",
+	        "cvbench: unknown command '%s' (commands: run, list, env, cleanup, plot, report, "
+	        "compare, export, merge; see 'cvbench --help')\n",
 	        cmd);
 	return CVB_EXIT_USAGE;
 }

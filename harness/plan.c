@@ -62,6 +62,26 @@ void cvb_plan_usage(FILE *out)
 	    "                     with KVM, max with TCG)\n"
 	    "  --vm-pin-vcpus LIST, --vm-pin-emulator LIST   pin vCPUs / QEMU's other threads\n"
 	    "\n"
+	    "density and noisy neighbours:\n"
+	    "  --instances LIST   bring N instances up at once and hold them (e.g. 1,2,4,8,16,\n"
+	    "                     one cell per N): bring-up time, host cost per instance,\n"
+	    "                     MemAvailable before/after (caches dropped) per instance, and\n"
+	    "                     a fit of the marginal cost; stops before memory runs short\n"
+	    "  --ksm on|off       KSM for the run (VM density; measured once it settled)\n"
+	    "  --no-drop-caches   do not drop the page cache before MemAvailable readings\n"
+	    "  --scenario SPEC    noisy neighbours, repeatable, one cell each: 'alone' (the\n"
+	    "                     victim by itself) or AGGRESSOR[:KEY=VALUE...] where KEY is a\n"
+	    "                     limit for the aggressor only (cpu-quota, cpu-period-us,\n"
+	    "                     cpu-weight, cpuset-cpus, memory-max, swap-max, pids-max,\n"
+	    "                     io-weight) or an aggressor parameter; e.g. cpu-hog,\n"
+	    "                     cpu-hog:cpu-quota=20, fork-hog:procs=2000:pids-max=64\n"
+	    "  --placement LIST   none, same-pu, sibling, other-core (hwloc; recorded)\n"
+	    "\n"
+	    "  --matrix FILE      run a matrix file (see matrices/); other options given\n"
+	    "                     override every block. No option at all: matrices/default\n"
+	    "  --resume FILE      continue an interrupted run from its results file\n"
+	    "  --inject-delay-us N  testing knob: add N us to every launch, inside the\n"
+	    "                     measured window (recorded), to check 'cvbench compare'\n"
 	    "  --launcher CMD     native only: start the agent through CMD (split at spaces;\n"
 	    "                     {agent} becomes the agent and its arguments, {name} the\n"
 	    "                     instance name; without {agent} nothing is appended), so\n"
@@ -372,6 +392,208 @@ static int parse_vm_option(struct cvb_plan *plan, int which, const char *arg, st
 	return cvb_error_set(err, EINVAL, "internal: unknown VM option");
 }
 
+bool cvb_plan_option_is_flag(const char *name)
+{
+	static const char *const flags[] = {
+	    "rootfs-rw", "no-cgroup", "no-drop-caches", "dry-run", "quiet", "help", NULL};
+	for (size_t i = 0; flags[i]; i++)
+		if (strcmp(flags[i], name) == 0)
+			return true;
+	return false;
+}
+
+const char *cvb_placement_name(enum cvb_placement_kind kind)
+{
+	static const char *const names[] = {"none", "same-pu", "sibling", "other-core"};
+	return kind <= CVB_PLACE_OTHER_CORE ? names[kind] : "?";
+}
+
+/* Turns the CPU quota from percent of one CPU into microseconds per period
+ * and checks the pairs of limits that only make sense together. */
+static int finish_limits(struct cvb_limits *l, const char *what, struct cvb_error *err)
+{
+	if (l->cpu_period_us >= 0 && l->cpu_quota_us < 0)
+		return cvb_error_set(err, EINVAL, "%scpu-period-us needs a cpu-quota", what);
+	if (l->cpu_quota_us >= 0) {
+		if (l->cpu_period_us < 0)
+			l->cpu_period_us = 100000;
+		l->cpu_quota_us = l->cpu_quota_us * l->cpu_period_us / 100;
+		if (l->cpu_quota_us < 1000)
+			return cvb_error_set(err, EINVAL,
+			                     "%scpu-quota: the quota per period must be at least "
+			                     "1000 us (raise the percentage or the period)",
+			                     what);
+	}
+	if (l->swap_max_bytes >= 0 && l->memory_max_bytes < 0)
+		return cvb_error_set(err, EINVAL, "%sswap-max needs a memory-max", what);
+	return 0;
+}
+
+static int parse_instance_option(struct cvb_plan *plan, int which, const char *arg,
+                                 struct cvb_error *err);
+
+/* The limits a scenario may give its aggressor, as indices of
+ * parse_instance_option (the order of the container OPT_ constants). */
+static const char *const scenario_limit_keys[] = {
+    NULL,         "cpu-quota", "cpu-period-us", "cpu-weight", "cpuset-cpus", NULL,
+    "memory-max", "swap-max",  "pids-max",      "io-weight",  NULL};
+
+/* --scenario alone | AGGRESSOR[:KEY=VALUE]...: KEY is a cgroup limit for the
+ * aggressor or one of its workload parameters. */
+static int parse_scenario(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
+{
+	if (plan->n_scenarios == CVB_PLAN_MAX_SCENARIOS)
+		return cvb_error_set(err, EINVAL, "--scenario: at most %d scenarios",
+		                     CVB_PLAN_MAX_SCENARIOS);
+	struct cvb_scenario *sc = &plan->scenarios[plan->n_scenarios];
+	memset(sc, 0, sizeof(*sc));
+	sc->limits = (struct cvb_limits){-1, -1, -1, NULL, NULL, -1, -1, -1, -1};
+	if (snprintf(sc->name, sizeof(sc->name), "%s", arg) >= (int)sizeof(sc->name))
+		return cvb_error_set(err, EINVAL, "--scenario: '%.40s...' is too long", arg);
+	for (size_t i = 0; i < plan->n_scenarios; i++)
+		if (strcmp(plan->scenarios[i].name, arg) == 0)
+			return cvb_error_set(err, EINVAL, "--scenario '%s' given twice", arg);
+	if (strcmp(arg, "alone") == 0) {
+		plan->n_scenarios++;
+		return 0;
+	}
+	char buf[128], known[512];
+	snprintf(buf, sizeof(buf), "%s", arg);
+	char *save = NULL, *tok = strtok_r(buf, ":", &save);
+	const struct cvb_workload *w = tok ? cvb_workload_find(tok) : NULL;
+	if (!w) {
+		names_of_workloads(known, sizeof(known));
+		return cvb_error_set(
+		    err, EINVAL,
+		    "--scenario '%s': expected 'alone' or AGGRESSOR[:KEY=VALUE...] "
+		    "with an aggressor workload (known: %s)",
+		    arg, known);
+	}
+	sc->aggressor = w;
+	for (size_t i = 0; i < cvb_workload_param_count(w); i++)
+		sc->aggressor_params[i] = w->params[i].def;
+	/* Parsed through the same code as the command-line limits. */
+	struct cvb_plan *scratch = calloc(1, sizeof(*scratch));
+	if (!scratch)
+		return cvb_error_set(err, ENOMEM, "out of memory");
+	cvb_instance_config_init(&scratch->config);
+	int rc = 0;
+	while (rc == 0 && (tok = strtok_r(NULL, ":", &save))) {
+		char *eq = strchr(tok, '=');
+		if (!eq || eq == tok) {
+			rc = cvb_error_set(
+			    err, EINVAL, "--scenario '%s': expected KEY=VALUE after ':', got '%s'",
+			    arg, tok);
+			break;
+		}
+		*eq = '\0';
+		int pi = cvb_workload_param_index(w, tok);
+		size_t li = 0;
+		while (li < sizeof(scenario_limit_keys) / sizeof(scenario_limit_keys[0]) &&
+		       !(scenario_limit_keys[li] && strcmp(scenario_limit_keys[li], tok) == 0))
+			li++;
+		if (pi >= 0) {
+			char what[160];
+			snprintf(what, sizeof(what), "--scenario '%s': %s", arg, tok);
+			rc = cvb_parse_int64(what, eq + 1, w->params[pi].min, w->params[pi].max,
+			                     &sc->aggressor_params[pi], err);
+		} else if (li < sizeof(scenario_limit_keys) / sizeof(scenario_limit_keys[0])) {
+			rc = parse_instance_option(scratch, (int)li, eq + 1, err);
+		} else {
+			rc = cvb_error_set(err, EINVAL,
+			                   "--scenario '%s': '%s' is neither a limit (cpu-quota, "
+			                   "cpu-period-us, cpu-weight, cpuset-cpus, memory-max, "
+			                   "swap-max, pids-max, io-weight) nor a parameter of %s",
+			                   arg, tok, w->name);
+		}
+	}
+	if (rc == 0) {
+		char what[160];
+		snprintf(what, sizeof(what), "--scenario '%s': ", arg);
+		rc = finish_limits(&scratch->config.limits, what, err);
+	}
+	if (rc == 0) {
+		sc->limits = scratch->config.limits;
+		if (sc->limits.cpuset_cpus) {
+			snprintf(sc->cpuset_cpus, sizeof(sc->cpuset_cpus), "%s",
+			         sc->limits.cpuset_cpus);
+			sc->limits.cpuset_cpus = sc->cpuset_cpus;
+		}
+		sc->limits.cpuset_mems = NULL;
+		plan->n_scenarios++;
+	}
+	free(scratch);
+	return rc;
+}
+
+static int add_instances(struct cvb_plan *plan, const char *tok, struct cvb_error *err)
+{
+	int64_t v;
+	if (plan->n_instances == CVB_PLAN_MAX_INSTANCES)
+		return cvb_error_set(err, EINVAL, "--instances: at most %d counts",
+		                     CVB_PLAN_MAX_INSTANCES);
+	if (cvb_parse_int64("--instances", tok, 1, 256, &v, err) < 0)
+		return -1;
+	for (size_t i = 0; i < plan->n_instances; i++)
+		if (plan->instances[i] == (unsigned)v)
+			return cvb_error_set(err, EINVAL, "--instances: %lld given twice",
+			                     (long long)v);
+	plan->instances[plan->n_instances++] = (unsigned)v;
+	return 0;
+}
+
+static int add_placement(struct cvb_plan *plan, const char *tok, struct cvb_error *err)
+{
+	enum cvb_placement_kind k = CVB_PLACE_NONE;
+	while (k <= CVB_PLACE_OTHER_CORE && strcmp(cvb_placement_name(k), tok) != 0)
+		k++;
+	if (k > CVB_PLACE_OTHER_CORE)
+		return cvb_error_set(err, EINVAL,
+		                     "--placement: unknown '%s' (known: none, same-pu, sibling, "
+		                     "other-core)",
+		                     tok);
+	for (size_t i = 0; i < plan->n_placements; i++)
+		if (plan->placements[i].kind == k)
+			return cvb_error_set(err, EINVAL, "--placement: '%s' given twice", tok);
+	if (plan->n_placements == CVB_PLAN_MAX_PLACEMENTS)
+		return cvb_error_set(err, EINVAL, "--placement: too many");
+	plan->placements[plan->n_placements++] = (struct cvb_placement){.kind = k};
+	return 0;
+}
+
+/* What only makes sense together, checked once everything is parsed. */
+static int check_groups(struct cvb_plan *plan, struct cvb_error *err)
+{
+	if (plan->n_instances && plan->n_scenarios)
+		return cvb_error_set(err, EINVAL,
+		                     "--instances and --scenario cannot be combined: density and "
+		                     "noisy-neighbour cells are separate runs (or matrix blocks)");
+	if (plan->n_placements && !plan->n_scenarios)
+		return cvb_error_set(err, EINVAL,
+		                     "--placement places a victim and its aggressor: it needs "
+		                     "--scenario");
+	for (size_t i = 0; i < plan->n_scenarios; i++) {
+		const struct cvb_workload *a = plan->scenarios[i].aggressor;
+		if (a && !cvb_workload_stoppable(a))
+			return cvb_error_set(err, EINVAL,
+			                     "--scenario '%s': %s cannot be stopped on request, so "
+			                     "it cannot be an aggressor",
+			                     plan->scenarios[i].name, a->name);
+	}
+	for (size_t k = 0; plan->n_scenarios && k < plan->n_workloads; k++)
+		if (plan->workloads[k]->holds_until_stopped)
+			return cvb_error_set(
+			    err, EINVAL,
+			    "--scenario: workload %s runs until stopped, so it has "
+			    "no time to slow down; use a victim (cpu-victim, "
+			    "mem-victim, wake-victim) or another finite workload",
+			    plan->workloads[k]->name);
+	if (plan->n_scenarios && !plan->n_placements)
+		plan->placements[plan->n_placements++] =
+		    (struct cvb_placement){.kind = CVB_PLACE_NONE};
+	return 0;
+}
+
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
                                      struct cvb_error *err)
 {
@@ -409,6 +631,12 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_VM_PIN_VCPUS,
 		OPT_VM_PIN_EMULATOR,
 		OPT_LAUNCHER,
+		OPT_INSTANCES,
+		OPT_SCENARIO,
+		OPT_PLACEMENT,
+		OPT_KSM,
+		OPT_NO_DROP_CACHES,
+		OPT_INJECT_DELAY,
 		OPT_PIN,
 		OPT_OUT,
 		OPT_SEED,
@@ -450,6 +678,12 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"vm-pin-vcpus", required_argument, NULL, OPT_VM_PIN_VCPUS},
 	    {"vm-pin-emulator", required_argument, NULL, OPT_VM_PIN_EMULATOR},
 	    {"launcher", required_argument, NULL, OPT_LAUNCHER},
+	    {"instances", required_argument, NULL, OPT_INSTANCES},
+	    {"scenario", required_argument, NULL, OPT_SCENARIO},
+	    {"placement", required_argument, NULL, OPT_PLACEMENT},
+	    {"ksm", required_argument, NULL, OPT_KSM},
+	    {"no-drop-caches", no_argument, NULL, OPT_NO_DROP_CACHES},
+	    {"inject-delay-us", required_argument, NULL, OPT_INJECT_DELAY},
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {"seed", required_argument, NULL, OPT_SEED},
@@ -462,7 +696,8 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	};
 	const char *backends = "native", *workloads = "ready";
 	const char *param_args[MAX_PARAM_ARGS];
-	size_t n_params = 0;
+	const char *scenario_args[CVB_PLAN_MAX_SCENARIOS];
+	size_t n_params = 0, n_scenario_args = 0;
 	int64_t v;
 
 	memset(plan, 0, sizeof(*plan));
@@ -473,6 +708,8 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	cvb_instance_config_init(&plan->config);
 	plan->seed = CVB_BOOTSTRAP_SEED_DEFAULT;
 	plan->resamples = CVB_BOOTSTRAP_RESAMPLES_DEFAULT;
+	plan->ksm = -1;
+	plan->drop_caches = true;
 
 	optind = 0; /* full re-initialisation: the parser may run more than once */
 	opterr = 0;
@@ -546,6 +783,35 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 			if (parse_launcher(plan, optarg, err) < 0)
 				return CVB_PARSE_ERROR;
 			break;
+		case OPT_INSTANCES:
+			if (each_item(optarg, "--instances", add_instances, plan, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_SCENARIO:
+			scenario_args[n_scenario_args++ % CVB_PLAN_MAX_SCENARIOS] = optarg;
+			if (n_scenario_args > CVB_PLAN_MAX_SCENARIOS)
+				return cvb_error_set(err, EINVAL,
+				                     "--scenario: at most %d scenarios",
+				                     CVB_PLAN_MAX_SCENARIOS);
+			break;
+		case OPT_PLACEMENT:
+			if (each_item(optarg, "--placement", add_placement, plan, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
+		case OPT_KSM:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return cvb_error_set(err, EINVAL,
+				                     "--ksm: expected on or off, got '%s'", optarg);
+			plan->ksm = strcmp(optarg, "on") == 0;
+			break;
+		case OPT_NO_DROP_CACHES:
+			plan->drop_caches = false;
+			break;
+		case OPT_INJECT_DELAY:
+			if (cvb_parse_int64("--inject-delay-us", optarg, 0, 10000000,
+			                    &plan->inject_delay_us, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
 		case OPT_PIN:
 			if (parse_pin(plan, optarg, err) < 0)
 				return CVB_PARSE_ERROR;
@@ -602,23 +868,13 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	for (size_t i = 0; i < n_params; i++)
 		if (apply_param(plan, param_args[i], err) < 0)
 			return CVB_PARSE_ERROR;
-	struct cvb_limits *l = &plan->config.limits;
-	if (l->cpu_period_us >= 0 && l->cpu_quota_us < 0)
-		return cvb_error_set(err, EINVAL, "--cpu-period-us needs --cpu-quota");
-	if (l->cpu_quota_us >= 0) { /* percent of one CPU -> microseconds per period */
-		if (l->cpu_period_us < 0)
-			l->cpu_period_us = 100000;
-		l->cpu_quota_us = l->cpu_quota_us * l->cpu_period_us / 100;
-		if (l->cpu_quota_us < 1000)
-			return cvb_error_set(
-			    err, EINVAL,
-			    "--cpu-quota: the quota per period must be at least 1000 us "
-			    "(raise the percentage or --cpu-period-us)");
-	}
+	for (size_t i = 0; i < n_scenario_args; i++)
+		if (parse_scenario(plan, scenario_args[i], err) < 0)
+			return CVB_PARSE_ERROR;
+	if (finish_limits(&plan->config.limits, "--", err) < 0 || check_groups(plan, err) < 0)
+		return CVB_PARSE_ERROR;
 	if (plan->launcher[0] &&
 	    (plan->n_backends != 1 || strcmp(plan->backends[0]->name, "native")))
 		return cvb_error_set(err, EINVAL, "--launcher works with --backend native only");
-	if (l->swap_max_bytes >= 0 && l->memory_max_bytes < 0)
-		return cvb_error_set(err, EINVAL, "--swap-max needs --memory-max");
 	return CVB_PARSE_OK;
 }

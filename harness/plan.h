@@ -21,7 +21,38 @@
 #define CVB_DEFAULT_SETTLE_MS 100
 #define CVB_DEFAULT_GAP_MS 20
 
+#define CVB_PLAN_MAX_INSTANCES 8
+#define CVB_PLAN_MAX_SCENARIOS 8
+#define CVB_PLAN_MAX_PLACEMENTS 4
+
 enum cvb_pin_mode { CVB_PIN_NONE, CVB_PIN_AUTO, CVB_PIN_LIST };
+
+/* A noisy-neighbour scenario: the victim (the cell's workload) alone, or next
+ * to an aggressor in its own instance, optionally under cgroup limits that
+ * only the aggressor gets. */
+struct cvb_scenario {
+	char name[128]; /* as given: "alone", "cpu-hog", "cpu-hog:cpu-quota=20" */
+	const struct cvb_workload *aggressor; /* NULL: the victim alone */
+	int64_t aggressor_params[CVB_MAX_PARAMS];
+	struct cvb_limits limits; /* the aggressor's; all unset: no limits */
+	char cpuset_cpus[64];     /* storage behind limits.cpuset_cpus */
+};
+
+/* Where a victim and its aggressor run relative to each other. */
+enum cvb_placement_kind {
+	CVB_PLACE_NONE,       /* wherever the scheduler puts them */
+	CVB_PLACE_SAME_PU,    /* both on one processing unit */
+	CVB_PLACE_SIBLING,    /* two PUs of one core (SMT siblings) */
+	CVB_PLACE_OTHER_CORE, /* PUs of different cores */
+};
+
+struct cvb_placement {
+	enum cvb_placement_kind kind;
+	/* Resolved with hwloc before the run ("" until then, and for none). */
+	char victim_cpus[64], aggressor_cpus[64];
+};
+
+const char *cvb_placement_name(enum cvb_placement_kind kind);
 
 struct cvb_plan {
 	const struct cvb_backend *backends[CVB_PLAN_MAX_BACKENDS];
@@ -46,6 +77,23 @@ struct cvb_plan {
 	 * (a peer runtime measured the same way); tokens, NULL-terminated. */
 	char launcher_buf[1024];
 	char *launcher[64];
+	/* --instances: each cell brings N instances up at once (density); one
+	 * cell per N. n_instances == 0: one instance per launch, the plain path. */
+	unsigned instances[CVB_PLAN_MAX_INSTANCES];
+	size_t n_instances;
+	/* --scenario: noisy-neighbour cells, one per scenario (0: none). */
+	struct cvb_scenario scenarios[CVB_PLAN_MAX_SCENARIOS];
+	size_t n_scenarios;
+	/* --placement: victim/aggressor placements, one cell per kind. */
+	struct cvb_placement placements[CVB_PLAN_MAX_PLACEMENTS];
+	size_t n_placements;
+	int ksm; /* --ksm: -1 leave as it is, 0 off, 1 on (VM density) */
+	/* --inject-delay-us: a testing knob that slows every launch on purpose
+	 * (inside the measured window), to check that `cvbench compare` catches
+	 * a regression. Recorded in the result; 0: off. */
+	int64_t inject_delay_us;
+	bool drop_caches;       /* before MemAvailable readings in density cells */
+	char name[64];          /* the block's name in a matrix file, or "" */
 	const char *out_path;   /* NULL: cvbench-<run-id>.json in the current directory */
 	const char *agent_path; /* NULL: found next to the cvbench binary */
 	bool dry_run, quiet;
@@ -53,11 +101,66 @@ struct cvb_plan {
 
 enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = -1 };
 
+#define CVB_MATRIX_MAX_BLOCKS 32
+
+/* What one `cvbench run` measures: one block from the command line, or the
+ * blocks of a matrix file, whose cells all run interleaved. Run-wide
+ * settings (output, statistics, agent) are taken from the first block. */
+struct cvb_matrix {
+	struct cvb_plan *blocks[CVB_MATRIX_MAX_BLOCKS]; /* owned */
+	size_t n_blocks;
+	char name[64];      /* the matrix's name ("" for a command line) */
+	char *source;       /* owned: the matrix file's text, recorded; or NULL */
+	char path[4096];    /* the matrix file, or "" */
+	const char *resume; /* --resume FILE, or NULL */
+	char **overrides;   /* with --resume: the other options given (argv's) */
+	int n_overrides;
+	char **strings; /* owned: argument text the blocks point into */
+	size_t n_strings, cap_strings;
+};
+
+/* Reads a matrix file: {"cvbench_matrix": 1, "name", "description",
+ * "defaults": {OPTION: VALUE...}, "blocks": [{OPTION: VALUE...}...]} where
+ * OPTION is a long option of `cvbench run` without its dashes. Each block is
+ * parsed as `cvbench run <defaults> <block> <overrides>`, all before anything
+ * starts; errors name the file and line (syntax) or the block and field.
+ * harness/matrix.c */
+int cvb_matrix_load(const char *path, int n_overrides, char **overrides, struct cvb_matrix *m,
+                    struct cvb_error *err);
+
+/* Parses `cvbench run` arguments into m: --matrix FILE (the other options
+ * override every block), --resume FILE (handled by the caller: m->resume),
+ * or a single block from the options. No argument at all: the default
+ * matrix. */
+enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_matrix *m,
+                                            struct cvb_error *err);
+
+/* Builds the block list from a matrix given as JSON text (also what a
+ * resumed run re-reads from its record). */
+int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, char **overrides,
+                         struct cvb_matrix *m, struct cvb_error *err);
+
+/* Where the built-in matrices live (default.json, quick.json, ...): next to
+ * the binary's source tree or the installed share directory. */
+int cvb_matrix_locate(const char *name, char *out, size_t len, struct cvb_error *err);
+
+void cvb_matrix_free(struct cvb_matrix *m);
+
 /* Parses `cvbench run` arguments (argv[0] is "run"). On CVB_PARSE_ERROR err
  * holds one line naming the problem and what would fix it. Does not touch
  * the file system or the topology. */
 enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *plan,
                                      struct cvb_error *err);
+
+/* True if cells of this plan run instances in groups (density or noisy
+ * neighbours) rather than one launch at a time. */
+static inline bool cvb_plan_grouped(const struct cvb_plan *plan)
+{
+	return plan->n_instances > 0 || plan->n_scenarios > 0;
+}
+
+/* True if `cvbench run --NAME` takes no value (matrix files give it true). */
+bool cvb_plan_option_is_flag(const char *name);
 
 /* The help text of `cvbench run`. */
 void cvb_plan_usage(FILE *out);

@@ -30,12 +30,12 @@ void cvb_format_value(double v, const char *unit, char *buf, size_t len)
 	}
 }
 
-void cvb_report_text(FILE *out, const struct cvb_plan *plan, const struct cvb_run *run)
+void cvb_report_text(FILE *out, const struct cvb_run *run)
 {
+	const struct cvb_plan *plan = run->matrix->blocks[0];
 	for (size_t k = 0; k < run->n_cells; k++) {
 		const struct cvb_cell *c = &run->cells[k];
-		fprintf(out, "%s/%s: %s", c->backend->name, c->workload->name,
-		        cvb_cell_status_name(c->status));
+		fprintf(out, "%s: %s", c->label, cvb_cell_status_name(c->status));
 		if (c->status != CVB_CELL_OK)
 			fprintf(out, " (%s)", c->reason);
 		fprintf(out, "\n");
@@ -51,10 +51,12 @@ void cvb_report_text(FILE *out, const struct cvb_plan *plan, const struct cvb_ru
 			cvb_format_value(sum.p99, s->unit, p99, sizeof(p99));
 			cvb_format_value(sum.ci95_lo, s->unit, lo, sizeof(lo));
 			cvb_format_value(sum.ci95_hi, s->unit, hi, sizeof(hi));
-			fprintf(out,
-			        "  %-16s n=%-4zu p50 %-10s [95%% CI %s .. %s]  p90 %-10s p99 %-10s "
-			        "CoV %.2f  outliers %zu\n",
-			        s->name, sum.n, p50, lo, hi, p90, p99, sum.cov, sum.n_outliers);
+			fprintf(
+			    out,
+			    "  %s%-16s n=%-4zu p50 %-10s [95%% CI %s .. %s]  p90 %-10s p99 %-10s "
+			    "CoV %.2f  outliers %zu\n",
+			    s->role ? "aggressor " : "", s->name, sum.n, p50, lo, hi, p90, p99,
+			    sum.cov, sum.n_outliers);
 			cvb_summary_free(&sum);
 		}
 	}

@@ -11,6 +11,6 @@ void cvb_format_value(double v, const char *unit, char *buf, size_t len);
 
 /* One block per cell: status, and for each metric n, p50, p90, p99, ci95 and
  * outlier count. */
-void cvb_report_text(FILE *out, const struct cvb_plan *plan, const struct cvb_run *run);
+void cvb_report_text(FILE *out, const struct cvb_run *run);
 
 #endif

@@ -87,6 +87,8 @@ void cvb_cell_free(struct cvb_cell *cell)
 	}
 	free(cell->samples);
 	cJSON_Delete(cell->backend_setup);
+	cJSON_Delete(cell->prior_launches);
+	cell->prior_launches = NULL;
 	cell->backend_setup = NULL;
 	cell->series = NULL;
 	cell->samples = NULL;

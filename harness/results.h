@@ -18,6 +18,7 @@ enum cvb_sample_status { CVB_SAMPLE_OK, CVB_SAMPLE_FAILED, CVB_SAMPLE_INTERRUPTE
  * in launch order; sample_index[i] names the launch values[i] came from. */
 struct cvb_series {
 	const char *name; /* static: from the workload table or the harness */
+	const char *role; /* static: "aggressor" for an aggressor's metrics, else NULL */
 	const char *unit;
 	enum cvb_better better;
 	double *values;
@@ -30,6 +31,9 @@ struct cvb_sample {
 	unsigned index;    /* launch number within the cell, warm-ups included */
 	unsigned instance; /* unique within the run: names the instance cvb-<run-id>-<instance> */
 	bool warmup;
+	/* In a group (density, noisy neighbours): "instance", "victim" or
+	 * "aggressor"; NULL for a plain one-instance launch. */
+	const char *role;
 	enum cvb_sample_status status;
 	char reason[512];       /* when not ok: what went wrong, with the last output */
 	int64_t startup_ns;     /* host launch call -> READY arrival; -1 if none */
@@ -44,7 +48,18 @@ struct cvb_sample {
 	cJSON *facts;         /* owned: what the agent reported seeing (fact lines), or NULL */
 };
 
+struct cvb_plan;
+struct cvb_scenario;
+struct cvb_placement;
+
 struct cvb_cell {
+	const struct cvb_plan *plan;           /* the block (of a matrix) it comes from */
+	char label[1024];                      /* unique in the run, stable across runs */
+	unsigned instances;                    /* a group of N at once; 0: one launch at a time */
+	const struct cvb_scenario *scenario;   /* noisy neighbours, else NULL */
+	const struct cvb_placement *placement; /* with a scenario, else NULL */
+	unsigned rounds_done;                  /* rounds already in the record (a resumed run) */
+	unsigned rounds_run;                   /* rounds this run attempted */
 	const struct cvb_backend *backend;
 	const struct cvb_workload *workload;
 	int64_t params[CVB_MAX_PARAMS];
@@ -59,6 +74,8 @@ struct cvb_cell {
 	struct cvb_series *series;
 	size_t n_series, cap_series;
 	unsigned measured_ok, warmup_done;
+	unsigned aggressor_failures; /* an aggressor killed, limited or failed: data */
+	cJSON *prior_launches;       /* owned: launches of a resumed record, or NULL */
 };
 
 const char *cvb_cell_status_name(enum cvb_cell_status s);

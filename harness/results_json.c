@@ -1,5 +1,9 @@
 #include "results_json.h"
+#include "analysis.h"
+#include "cell_label.h"
 #include "stats.h"
+
+#include <string.h>
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -61,6 +65,8 @@ static cJSON *sample_to_json(const struct cvb_sample *s)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "index", s->index);
 	cJSON_AddNumberToObject(o, "instance", s->instance);
+	if (s->role)
+		cJSON_AddStringToObject(o, "role", s->role);
 	cJSON_AddBoolToObject(o, "warmup", s->warmup);
 	cJSON_AddStringToObject(o, "status", cvb_sample_status_name(s->status));
 	if (s->status != CVB_SAMPLE_OK)
@@ -89,14 +95,83 @@ static cJSON *sample_to_json(const struct cvb_sample *s)
 	return o;
 }
 
-static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c)
+static cJSON *limits_to_json(const struct cvb_limits *l)
 {
 	cJSON *o = cJSON_CreateObject();
+	if (l->cpu_quota_us >= 0) {
+		cJSON_AddNumberToObject(o, "cpu_quota_us", (double)l->cpu_quota_us);
+		cJSON_AddNumberToObject(o, "cpu_period_us", (double)l->cpu_period_us);
+	}
+	if (l->cpu_weight >= 0)
+		cJSON_AddNumberToObject(o, "cpu_weight", (double)l->cpu_weight);
+	if (l->cpuset_cpus)
+		cJSON_AddStringToObject(o, "cpuset_cpus", l->cpuset_cpus);
+	if (l->memory_max_bytes >= 0)
+		cJSON_AddNumberToObject(o, "memory_max_bytes", (double)l->memory_max_bytes);
+	if (l->swap_max_bytes >= 0)
+		cJSON_AddNumberToObject(o, "swap_max_bytes", (double)l->swap_max_bytes);
+	if (l->pids_max >= 0)
+		cJSON_AddNumberToObject(o, "pids_max", (double)l->pids_max);
+	if (l->io_weight >= 0)
+		cJSON_AddNumberToObject(o, "io_weight", (double)l->io_weight);
+	return o;
+}
+
+/* Noisy-neighbour cells: which scenario, and the victim-alone cell their
+ * slowdown is measured against. */
+static void scenario_to_json(cJSON *o, const struct cvb_run *run, const struct cvb_cell *c)
+{
+	const struct cvb_scenario *sc = c->scenario;
+	if (!sc) {
+		cJSON_AddNullToObject(o, "scenario");
+		cJSON_AddNullToObject(o, "placement");
+		return;
+	}
+	cJSON *j = cJSON_AddObjectToObject(o, "scenario");
+	cJSON_AddStringToObject(j, "name", sc->name);
+	if (sc->aggressor) {
+		cJSON *a = cJSON_AddObjectToObject(j, "aggressor");
+		cJSON_AddStringToObject(a, "workload", sc->aggressor->name);
+		cJSON *p = cJSON_AddObjectToObject(a, "params");
+		for (size_t i = 0; i < cvb_workload_param_count(sc->aggressor); i++)
+			cJSON_AddNumberToObject(p, sc->aggressor->params[i].name,
+			                        (double)sc->aggressor_params[i]);
+		cJSON_AddItemToObject(a, "limits", limits_to_json(&sc->limits));
+	} else {
+		cJSON_AddNullToObject(j, "aggressor");
+	}
+	const struct cvb_cell *base = cvb_cell_baseline(run, c);
+	if (base)
+		cJSON_AddStringToObject(j, "baseline_label", base->label);
+	else
+		cJSON_AddNullToObject(j, "baseline_label");
+	cJSON *pl = cJSON_AddObjectToObject(o, "placement");
+	cJSON_AddStringToObject(pl, "kind", cvb_placement_name(c->placement->kind));
+	const char *vc = c->placement->victim_cpus, *ac = c->placement->aggressor_cpus;
+	cJSON_AddItemToObject(pl, "victim_cpus", *vc ? cJSON_CreateString(vc) : cJSON_CreateNull());
+	cJSON_AddItemToObject(pl, "aggressor_cpus",
+	                      *ac ? cJSON_CreateString(ac) : cJSON_CreateNull());
+}
+
+static cJSON *cell_to_json(const struct cvb_run *run, const struct cvb_cell *c)
+{
+	const struct cvb_plan *plan = run->matrix->blocks[0];
+	char variant[256];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "label", c->label);
 	cJSON_AddStringToObject(o, "backend", c->backend->name);
 	cJSON_AddStringToObject(o, "workload", c->workload->name);
 	cJSON *params = cJSON_AddObjectToObject(o, "params");
 	for (size_t i = 0; i < cvb_workload_param_count(c->workload); i++)
 		cJSON_AddNumberToObject(params, c->workload->params[i].name, (double)c->params[i]);
+	if (c->plan->name[0])
+		cJSON_AddStringToObject(o, "block", c->plan->name);
+	cvb_config_variant(c->backend, c->plan, variant, sizeof(variant));
+	cJSON_AddStringToObject(o, "variant", variant);
+	cJSON_AddNumberToObject(o, "instances", c->instances ? c->instances : 1);
+	if (c->plan->inject_delay_us) /* a testing knob, never hidden */
+		cJSON_AddNumberToObject(o, "inject_delay_us", (double)c->plan->inject_delay_us);
+	scenario_to_json(o, run, c);
 	cJSON_AddStringToObject(o, "status", cvb_cell_status_name(c->status));
 	if (c->status != CVB_CELL_OK)
 		cJSON_AddStringToObject(o, "reason", c->reason);
@@ -119,6 +194,9 @@ static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c
 	cJSON_AddNumberToObject(counts, "warmup_ok", c->warmup_done);
 	cJSON_AddNumberToObject(counts, "measured_ok", c->measured_ok);
 	cJSON_AddNumberToObject(counts, "failed", failed);
+	cJSON_AddNumberToObject(counts, "rounds", c->rounds_done + c->rounds_run);
+	if (c->scenario && c->scenario->aggressor)
+		cJSON_AddNumberToObject(counts, "aggressor_failures", c->aggressor_failures);
 
 	cJSON *metrics = cJSON_AddObjectToObject(o, "metrics");
 	for (size_t i = 0; i < c->n_series; i++) {
@@ -127,6 +205,8 @@ static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c
 		cJSON_AddStringToObject(m, "unit", s->unit);
 		cJSON_AddStringToObject(m, "better",
 		                        s->better == CVB_LOWER_IS_BETTER ? "lower" : "higher");
+		if (s->role)
+			cJSON_AddStringToObject(m, "role", s->role);
 		cJSON *vals = cJSON_AddArrayToObject(m, "samples");
 		cJSON *idx = cJSON_AddArrayToObject(m, "launch_index");
 		for (size_t j = 0; j < s->n; j++) {
@@ -138,23 +218,85 @@ static cJSON *cell_to_json(const struct cvb_plan *plan, const struct cvb_cell *c
 		    cvb_summary_to_json(s->values, s->n, plan->seed, plan->resamples));
 	}
 	cJSON *launches = cJSON_AddArrayToObject(o, "launches");
+	for (cJSON *p = c->prior_launches ? c->prior_launches->child : NULL; p; p = p->next)
+		cJSON_AddItemToArray(launches, cJSON_Duplicate(p, true));
 	for (size_t i = 0; i < c->n_samples; i++)
 		cJSON_AddItemToArray(launches, sample_to_json(&c->samples[i]));
 	return o;
 }
 
-static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *run)
+/* Adds name to a JSON array of strings unless it is there. */
+static void add_unique(cJSON *arr, const char *name)
 {
+	for (cJSON *e = arr->child; e; e = e->next)
+		if (cJSON_IsString(e) && strcmp(e->valuestring, name) == 0)
+			return;
+	cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+}
+
+static cJSON *block_to_json(const struct cvb_plan *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", p->name);
+	cJSON *b = cJSON_AddArrayToObject(o, "backends");
+	for (size_t i = 0; i < p->n_backends; i++)
+		cJSON_AddItemToArray(b, cJSON_CreateString(p->backends[i]->name));
+	cJSON *w = cJSON_AddArrayToObject(o, "workloads");
+	for (size_t i = 0; i < p->n_workloads; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(p->workloads[i]->name));
+	cJSON_AddNumberToObject(o, "reps", p->reps);
+	cJSON_AddNumberToObject(o, "warmup", p->warmup);
+	cJSON_AddNumberToObject(o, "settle_ms", (double)p->settle_ms);
+	cJSON_AddNumberToObject(o, "gap_ms", (double)p->gap_ms);
+	if (p->inject_delay_us)
+		cJSON_AddNumberToObject(o, "inject_delay_us", (double)p->inject_delay_us);
+	if (p->n_instances) {
+		cJSON *n = cJSON_AddArrayToObject(o, "instances");
+		for (size_t i = 0; i < p->n_instances; i++)
+			cJSON_AddItemToArray(n, cJSON_CreateNumber(p->instances[i]));
+		cJSON_AddBoolToObject(o, "drop_caches", p->drop_caches);
+		if (p->ksm >= 0)
+			cJSON_AddStringToObject(o, "ksm", p->ksm ? "on" : "off");
+	}
+	if (p->n_scenarios) {
+		cJSON *sc = cJSON_AddArrayToObject(o, "scenarios");
+		for (size_t i = 0; i < p->n_scenarios; i++)
+			cJSON_AddItemToArray(sc, cJSON_CreateString(p->scenarios[i].name));
+		cJSON *pl = cJSON_AddArrayToObject(o, "placements");
+		for (size_t i = 0; i < p->n_placements; i++)
+			cJSON_AddItemToArray(
+			    pl, cJSON_CreateString(cvb_placement_name(p->placements[i].kind)));
+	}
+	return o;
+}
+
+static cJSON *config_to_json(const struct cvb_run *run)
+{
+	const struct cvb_matrix *mx = run->matrix;
+	const struct cvb_plan *plan = mx->blocks[0];
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cmd = cJSON_AddArrayToObject(o, "command_line");
 	for (int i = 0; i < run->argc; i++)
 		cJSON_AddItemToArray(cmd, cJSON_CreateString(run->argv[i]));
 	cJSON *b = cJSON_AddArrayToObject(o, "backends");
-	for (size_t i = 0; i < plan->n_backends; i++)
-		cJSON_AddItemToArray(b, cJSON_CreateString(plan->backends[i]->name));
 	cJSON *w = cJSON_AddArrayToObject(o, "workloads");
-	for (size_t i = 0; i < plan->n_workloads; i++)
-		cJSON_AddItemToArray(w, cJSON_CreateString(plan->workloads[i]->name));
+	for (size_t k = 0; k < mx->n_blocks; k++) {
+		for (size_t i = 0; i < mx->blocks[k]->n_backends; i++)
+			add_unique(b, mx->blocks[k]->backends[i]->name);
+		for (size_t i = 0; i < mx->blocks[k]->n_workloads; i++)
+			add_unique(w, mx->blocks[k]->workloads[i]->name);
+	}
+	cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
+	for (size_t k = 0; k < mx->n_blocks; k++)
+		cJSON_AddItemToArray(blocks, block_to_json(mx->blocks[k]));
+	if (mx->source) {
+		cJSON *m = cJSON_AddObjectToObject(o, "matrix");
+		cJSON_AddStringToObject(m, "name", mx->name);
+		cJSON_AddStringToObject(m, "path", mx->path);
+		cJSON_AddStringToObject(m, "source", mx->source);
+	}
+	if (run->resumed_from[0])
+		cJSON_AddStringToObject(o, "resumed_from", run->resumed_from);
 	cJSON_AddNumberToObject(o, "reps", plan->reps);
 	cJSON_AddNumberToObject(o, "warmup", plan->warmup);
 	if (plan->timeout_ms)
@@ -200,8 +342,9 @@ static cJSON *config_to_json(const struct cvb_plan *plan, const struct cvb_run *
 	return o;
 }
 
-cJSON *cvb_results_to_json(const struct cvb_plan *plan, const struct cvb_run *run)
+cJSON *cvb_results_to_json(const struct cvb_run *run)
 {
+	const struct cvb_plan *plan = run->matrix->blocks[0];
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddNumberToObject(doc, "schema_version", CVB_SCHEMA_VERSION);
 	cJSON *tool = cJSON_AddObjectToObject(doc, "tool");
@@ -216,9 +359,10 @@ cJSON *cvb_results_to_json(const struct cvb_plan *plan, const struct cvb_run *ru
 		cJSON_AddNumberToObject(doc, "stopped_by_signal", run->stop_signal);
 	cJSON_AddItemToObject(doc, "host",
 	                      run->host ? cJSON_Duplicate(run->host, true) : cJSON_CreateObject());
-	cJSON_AddItemToObject(doc, "config", config_to_json(plan, run));
+	cJSON_AddItemToObject(doc, "config", config_to_json(run));
 	cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
 	for (size_t k = 0; k < run->n_cells; k++)
-		cJSON_AddItemToArray(cells, cell_to_json(plan, &run->cells[k]));
+		cJSON_AddItemToArray(cells, cell_to_json(run, &run->cells[k]));
+	cJSON_AddItemToObject(doc, "derived", cvb_derive(run, plan->seed, plan->resamples));
 	return doc;
 }

@@ -10,8 +10,8 @@
 #define CVB_SCHEMA_VERSION 1
 
 /* Builds the whole document; NULL on allocation failure. Summaries are
- * computed here from the raw samples with the plan's bootstrap seed. */
-cJSON *cvb_results_to_json(const struct cvb_plan *plan, const struct cvb_run *run);
+ * computed here from the raw samples with the first block's bootstrap seed. */
+cJSON *cvb_results_to_json(const struct cvb_run *run);
 
 /* The summary object of one series ({n, min, p50, ..., ci95, outliers}), or
  * JSON null when it has no values. */

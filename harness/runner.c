@@ -1,4 +1,7 @@
 #include "runner.h"
+#include "cell_label.h"
+#include "clock.h"
+#include "progress.h"
 #include "signals.h"
 
 #include <errno.h>
@@ -31,33 +34,102 @@ void cvb_run_init(struct cvb_run *run, int argc, char **argv)
 	run->argv = argv;
 }
 
-int cvb_run_prepare(const struct cvb_plan *plan, struct cvb_run *run, struct cvb_error *err)
+static size_t cells_of_block(const struct cvb_plan *p)
 {
-	run->n_cells = plan->n_backends * plan->n_workloads;
-	run->cells = calloc(run->n_cells, sizeof(*run->cells));
+	size_t n = p->n_backends * p->n_workloads;
+	n *= p->n_instances ? p->n_instances : 1;
+	n *= p->n_scenarios ? p->n_scenarios : 1;
+	n *= p->n_placements ? p->n_placements : 1;
+	return n;
+}
+
+/* Probes each backend once per run, whatever the number of blocks. */
+struct probe_cache {
+	const struct cvb_backend *be[CVB_PLAN_MAX_BACKENDS * 2];
+	int rc[CVB_PLAN_MAX_BACKENDS * 2];
+	char reason[CVB_PLAN_MAX_BACKENDS * 2][512];
+	size_t n;
+};
+
+static int probe_once(struct probe_cache *pc, const struct cvb_backend *be, const char **reason)
+{
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->be[i] == be) {
+			*reason = pc->reason[i];
+			return pc->rc[i];
+		}
+	size_t i = pc->n < sizeof(pc->be) / sizeof(pc->be[0]) ? pc->n++ : pc->n - 1;
+	pc->be[i] = be;
+	pc->reason[i][0] = '\0';
+	pc->rc[i] = be->probe(pc->reason[i], sizeof(pc->reason[i]));
+	*reason = pc->reason[i];
+	return pc->rc[i];
+}
+
+static void init_cell(struct cvb_cell *c, const struct cvb_plan *p, const struct cvb_backend *be,
+                      size_t w, unsigned instances, const struct cvb_scenario *sc,
+                      const struct cvb_placement *pl)
+{
+	c->plan = p;
+	c->backend = be;
+	c->workload = p->workloads[w];
+	memcpy(c->params, p->params[w], sizeof(c->params));
+	c->instances = instances;
+	c->scenario = sc;
+	c->placement = pl;
+	c->timeout_ms = p->timeout_ms ? (int)p->timeout_ms : be->default_timeout_ms;
+	if (p->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))
+		c->cpus = p->pin_cpus;
+}
+
+int cvb_run_prepare(const struct cvb_matrix *m, struct cvb_run *run, struct cvb_error *err)
+{
+	struct probe_cache pc = {0};
+	run->matrix = m;
+	run->n_cells = 0;
+	for (size_t b = 0; b < m->n_blocks; b++)
+		run->n_cells += cells_of_block(m->blocks[b]);
+	run->cells = calloc(run->n_cells ? run->n_cells : 1, sizeof(*run->cells));
 	if (!run->cells)
 		return cvb_error_set(err, ENOMEM, "out of memory");
 	size_t k = 0;
-	for (size_t b = 0; b < plan->n_backends; b++) {
-		const struct cvb_backend *be = plan->backends[b];
-		char reason[sizeof(run->cells[0].reason)] = "";
-		bool usable = be->probe(reason, sizeof(reason)) == 0;
-		for (size_t w = 0; w < plan->n_workloads; w++, k++) {
-			struct cvb_cell *c = &run->cells[k];
-			c->backend = be;
-			c->workload = plan->workloads[w];
-			memcpy(c->params, plan->params[w], sizeof(c->params));
-			c->timeout_ms =
-			    plan->timeout_ms ? (int)plan->timeout_ms : be->default_timeout_ms;
-			if (plan->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))
-				c->cpus = plan->pin_cpus;
-			if (!usable) {
-				c->status = CVB_CELL_SKIPPED;
-				snprintf(c->reason, sizeof(c->reason), "%s", reason);
-			}
+	for (size_t bl = 0; bl < m->n_blocks; bl++) {
+		const struct cvb_plan *p = m->blocks[bl];
+		size_t ni = p->n_instances ? p->n_instances : 1;
+		size_t ns = p->n_scenarios ? p->n_scenarios : 1;
+		size_t np = p->n_placements ? p->n_placements : 1;
+		for (size_t b = 0; b < p->n_backends; b++) {
+			const struct cvb_backend *be = p->backends[b];
+			const char *reason;
+			bool usable = probe_once(&pc, be, &reason) == 0;
+			for (size_t w = 0; w < p->n_workloads; w++)
+				for (size_t i = 0; i < ni; i++)
+					for (size_t s = 0; s < ns; s++)
+						for (size_t pl = 0; pl < np; pl++, k++) {
+							struct cvb_cell *c = &run->cells[k];
+							init_cell(
+							    c, p, be, w,
+							    p->n_instances ? p->instances[i] : 0,
+							    p->n_scenarios ? &p->scenarios[s]
+							                   : NULL,
+							    p->n_placements ? &p->placements[pl]
+							                    : NULL);
+							if (!usable) {
+								c->status = CVB_CELL_SKIPPED;
+								snprintf(c->reason,
+								         sizeof(c->reason), "%s",
+								         reason);
+							}
+						}
 		}
 	}
+	cvb_cells_label(run->cells, run->n_cells, m->n_blocks > 1);
 	return 0;
+}
+
+unsigned cvb_cell_rounds(const struct cvb_cell *c)
+{
+	return c->plan->warmup + c->plan->reps;
 }
 
 /* Sleeps gap_ms (cut short by a stop signal). On machines whose CPUs doze
@@ -71,129 +143,163 @@ static void pause_before_launch(int64_t gap_ms)
 		nanosleep(&ts, NULL);
 }
 
-static void finish_cell(const struct cvb_plan *plan, struct cvb_cell *c, bool gave_up)
+static void finish_cell(struct cvb_cell *c, bool gave_up)
 {
-	if (c->status == CVB_CELL_SKIPPED || (c->status == CVB_CELL_FAILED && c->n_samples == 0))
-		return; /* skipped, or its set-up failed: the reason is already there */
+	if (c->status == CVB_CELL_SKIPPED || (c->status == CVB_CELL_FAILED && c->rounds_run == 0))
+		return; /* skipped, set-up failed, gave up before a resume: reason is there */
 	unsigned failed = 0, interrupted = 0;
 	const struct cvb_sample *first = NULL;
 	for (size_t i = 0; i < c->n_samples; i++) {
 		const struct cvb_sample *s = &c->samples[i];
+		if (s->role && strcmp(s->role, "aggressor") == 0)
+			continue; /* an aggressor's fate is data, not the cell's failure */
 		if (s->status == CVB_SAMPLE_FAILED && !failed++)
 			first = s;
 		interrupted += s->status == CVB_SAMPLE_INTERRUPTED;
 	}
-	size_t wanted = (size_t)plan->warmup + plan->reps;
+	/* Only the last round can have been interrupted. */
+	unsigned rounds = c->rounds_done + c->rounds_run - (interrupted ? 1 : 0);
+	size_t wanted = cvb_cell_rounds(c);
 	if (failed) {
 		c->status = CVB_CELL_FAILED;
 		snprintf(c->reason, sizeof(c->reason), "%u of %zu launches failed%s; first: %s",
 		         failed, c->n_samples, gave_up ? " (gave up after repeated failures)" : "",
 		         first->reason);
-	} else if (interrupted || c->n_samples < wanted) {
+	} else if (interrupted || rounds < wanted) {
 		c->status = CVB_CELL_INCOMPLETE;
-		snprintf(c->reason, sizeof(c->reason), "interrupted after %zu of %zu launches",
-		         c->n_samples - interrupted, wanted);
+		snprintf(c->reason, sizeof(c->reason), "interrupted after %u of %zu rounds", rounds,
+		         wanted);
 	} else {
 		c->status = CVB_CELL_OK;
 	}
 }
 
-void cvb_run_execute(const struct cvb_plan *plan, struct cvb_run *run, FILE *progress)
+/* One plain launch: a single instance, measured from launch to READY. */
+static bool run_single(struct cvb_run *run, struct cvb_cell *c, unsigned r, FILE *progress)
 {
-	unsigned rounds = plan->warmup + plan->reps;
+	struct cvb_sample *s = cvb_cell_add_sample(c);
+	if (!s)
+		return false;
+	s->index = r;
+	s->instance = run->next_instance++;
+	s->warmup = r < c->plan->warmup;
+	cvb_sample_run(run, c, s);
+	if (s->status == CVB_SAMPLE_OK) {
+		c->warmup_done += s->warmup;
+		c->measured_ok += !s->warmup;
+		return true;
+	}
+	if (s->status == CVB_SAMPLE_FAILED && progress)
+		cvb_progress_note(progress, "%s launch %u failed: %s", c->label, r, s->reason);
+	return s->status != CVB_SAMPLE_FAILED;
+}
+
+void cvb_run_execute(struct cvb_run *run, FILE *progress)
+{
 	bool *gave_up = calloc(run->n_cells ? run->n_cells : 1, sizeof(bool));
 	unsigned *streak = calloc(run->n_cells ? run->n_cells : 1, sizeof(unsigned));
+	struct cvb_progress pr;
 	if (!gave_up || !streak) {
 		free(gave_up);
 		free(streak);
 		return;
 	}
-	if (progress)
-		fprintf(progress,
-		        "cvbench: run %s: %zu cell(s), %u warm-up + %u measured launches each\n",
-		        run->id, run->n_cells, plan->warmup, plan->reps);
+	unsigned rounds = 0;
+	for (size_t k = 0; k < run->n_cells; k++)
+		if (cvb_cell_rounds(&run->cells[k]) > rounds)
+			rounds = cvb_cell_rounds(&run->cells[k]);
+	cvb_progress_begin(&pr, run, progress);
 	for (unsigned r = 0; r < rounds && !cvb_stop_signal; r++) {
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
 			if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED ||
-			    gave_up[k])
+			    gave_up[k] || r >= cvb_cell_rounds(c) || r < c->rounds_done)
 				continue;
-			pause_before_launch(plan->gap_ms);
+			pause_before_launch(c->plan->gap_ms);
 			if (cvb_stop_signal)
 				break;
-			struct cvb_sample *s = cvb_cell_add_sample(c);
-			if (!s) {
-				gave_up[k] = true;
+			int64_t t0 = cvb_now_ns();
+			size_t before = c->n_samples;
+			bool ok = c->instances || c->scenario ? cvb_group_run(run, c, r)
+			                                      : run_single(run, c, r, progress);
+			c->rounds_run++;
+			cvb_progress_step(&pr, k, cvb_now_ns() - t0);
+			if (c->n_samples == before && !ok) {
+				gave_up[k] = true; /* out of memory */
 				continue;
 			}
-			s->index = r;
-			s->instance = (unsigned)(r * run->n_cells + k);
-			s->warmup = r < plan->warmup;
-			cvb_sample_run(plan, run, c, s);
-			if (s->status == CVB_SAMPLE_OK) {
-				c->warmup_done += s->warmup;
-				c->measured_ok += !s->warmup;
+			if (ok) {
 				streak[k] = 0;
-			} else if (s->status == CVB_SAMPLE_FAILED) {
-				if (progress)
-					fprintf(progress, "cvbench: %s/%s launch %u failed: %s\n",
-					        c->backend->name, c->workload->name, r, s->reason);
+			} else if (!cvb_stop_signal) {
 				bool none_ok = c->warmup_done + c->measured_ok == 0;
 				if (++streak[k] >= CVB_MAX_CONSECUTIVE_FAILURES && none_ok)
 					gave_up[k] = true;
 			}
 		}
 	}
+	cvb_progress_end(&pr);
 	run->stop_signal = cvb_stop_signal;
 	for (size_t k = 0; k < run->n_cells; k++)
-		finish_cell(plan, &run->cells[k], gave_up[k]);
+		finish_cell(&run->cells[k], gave_up[k]);
 	rfc3339_now(run->finished_at, sizeof(run->finished_at));
 	free(gave_up);
 	free(streak);
 }
 
-void cvb_run_begin_backends(const struct cvb_plan *plan, struct cvb_run *run)
+void cvb_run_begin_backends(struct cvb_run *run)
 {
-	for (size_t b = 0; b < plan->n_backends; b++) {
-		const struct cvb_backend *be = plan->backends[b];
-		bool wanted = false;
-		for (size_t k = 0; k < run->n_cells; k++)
-			wanted |=
-			    run->cells[k].backend == be && run->cells[k].status != CVB_CELL_SKIPPED;
-		if (!wanted || !be->run_begin)
-			continue;
-		struct cvb_error err = {0};
-		void *state = NULL;
-		int rc = be->run_begin(run->id, &plan->config, run->agent_path, &state, &err);
-		if (rc == 0) {
-			run->begun[b] = be;
-			run->backend_state[b] = state;
-		}
-		for (size_t k = 0; k < run->n_cells; k++) {
-			struct cvb_cell *c = &run->cells[k];
-			if (c->backend != be || c->status == CVB_CELL_SKIPPED)
+	const struct cvb_matrix *m = run->matrix;
+	for (size_t bl = 0; bl < m->n_blocks; bl++) {
+		const struct cvb_plan *p = m->blocks[bl];
+		for (size_t b = 0; b < p->n_backends; b++) {
+			const struct cvb_backend *be = p->backends[b];
+			bool wanted = false;
+			for (size_t k = 0; k < run->n_cells; k++)
+				wanted |= run->cells[k].backend == be && run->cells[k].plan == p &&
+				          run->cells[k].status != CVB_CELL_SKIPPED;
+			if (!wanted || !be->run_begin || run->n_begun == CVB_RUN_MAX_BEGUN)
 				continue;
-			if (rc < 0) {
-				c->status = CVB_CELL_FAILED;
-				snprintf(c->reason, sizeof(c->reason), "set-up failed: %s",
-				         err.msg);
-				continue;
+			struct cvb_error err = {0};
+			void *state = NULL;
+			/* Each block's set-up is its own (a rootfs, a guest directory):
+			 * named after the run, and after the block past the first. */
+			char setup_id[64];
+			bool first_of_backend = true;
+			for (size_t i = 0; i < run->n_begun; i++)
+				first_of_backend &= run->begun[i].backend != be;
+			if (first_of_backend)
+				snprintf(setup_id, sizeof(setup_id), "%s", run->id);
+			else
+				snprintf(setup_id, sizeof(setup_id), "%s-b%zu", run->id, bl);
+			int rc = be->run_begin(setup_id, &p->config, run->agent_path, &state, &err);
+			if (rc == 0)
+				run->begun[run->n_begun++] =
+				    (struct cvb_begun){.backend = be, .block = p, .state = state};
+			for (size_t k = 0; k < run->n_cells; k++) {
+				struct cvb_cell *c = &run->cells[k];
+				if (c->backend != be || c->plan != p ||
+				    c->status == CVB_CELL_SKIPPED)
+					continue;
+				if (rc < 0) {
+					c->status = CVB_CELL_FAILED;
+					snprintf(c->reason, sizeof(c->reason), "set-up failed: %s",
+					         err.msg);
+					continue;
+				}
+				c->run_state = state;
+				if (be->describe_run)
+					c->backend_setup = be->describe_run(state);
 			}
-			c->run_state = state;
-			if (be->describe_run)
-				c->backend_setup = be->describe_run(state);
 		}
 	}
 }
 
 void cvb_run_end_backends(struct cvb_run *run)
 {
-	for (size_t b = 0; b < CVB_PLAN_MAX_BACKENDS; b++) {
-		if (run->begun[b] && run->begun[b]->run_end)
-			run->begun[b]->run_end(run->backend_state[b]);
-		run->begun[b] = NULL;
-		run->backend_state[b] = NULL;
-	}
+	for (size_t i = 0; i < run->n_begun; i++)
+		if (run->begun[i].backend->run_end)
+			run->begun[i].backend->run_end(run->begun[i].state);
+	run->n_begun = 0;
 }
 
 void cvb_run_free(struct cvb_run *run)
@@ -203,6 +309,10 @@ void cvb_run_free(struct cvb_run *run)
 		cvb_cell_free(&run->cells[k]);
 	free(run->cells);
 	cJSON_Delete(run->host);
+	if (run->owns_argv)
+		free(run->argv);
+	run->owns_argv = false;
+	run->argv = NULL;
 	run->cells = NULL;
 	run->host = NULL;
 }

@@ -164,4 +164,5 @@ const struct cvb_workload cvb_workload_audit = {
     .help = "report what the instance can see and do: kernel, pids, network, mounts, "
             "ids, capabilities, seccomp, sensitive files, module and clock privileges",
     .run = audit_run,
+    .typical_ms = 20,
 };

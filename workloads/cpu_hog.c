@@ -50,7 +50,7 @@ static int cpu_hog_run(const struct cvb_workload_ctx *ctx)
 		cpu_hog_sink = x;
 		loops += CPU_HOG_CHUNK;
 		w1 = clock_ns(CLOCK_MONOTONIC);
-	} while (w1 < deadline);
+	} while (w1 < deadline && !cvb_stop_requested(ctx->in_fd));
 	const int64_t c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 
 	const double wall_ns = (double)(w1 - w0), cpu_ns = (double)(c1 - c0);
@@ -65,5 +65,6 @@ const struct cvb_workload cvb_workload_cpu_hog = {
     .help = "burn one CPU for duration_ms (CPU share under quotas, noisy neighbour)",
     .params = cpu_hog_params,
     .metrics = cpu_hog_metrics,
+    .stoppable = true,
     .run = cpu_hog_run,
 };

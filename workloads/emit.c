@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,4 +69,15 @@ int cvb_emit_fact_num(int fd, const char *name, double value)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
 	return cvb_emit_line(fd, line);
+}
+
+bool cvb_stop_requested(int in_fd)
+{
+	struct pollfd pfd = {.fd = in_fd, .events = POLLIN};
+	char c;
+	if (in_fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return false;
+	/* Only a line asks a stoppable workload to stop: an input that is
+	 * merely at EOF (/dev/null when run by hand) lets it run its course. */
+	return read(in_fd, &c, 1) == 1;
 }

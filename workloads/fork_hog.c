@@ -29,13 +29,6 @@ static const struct cvb_metric_desc fork_hog_metrics[] = {
     {0},
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void sleep_ns(int64_t ns)
 {
 	struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
@@ -70,7 +63,7 @@ static void forget(pid_t *pids, size_t *alive, pid_t pid)
 static int fork_hog_run(const struct cvb_workload_ctx *ctx)
 {
 	const size_t procs = (size_t)ctx->param[FORK_HOG_PROCS];
-	const int64_t deadline = now_ns() + ctx->param[FORK_HOG_DURATION_MS] * 1000000;
+	const int64_t deadline = cvb_wl_now_ns() + ctx->param[FORK_HOG_DURATION_MS] * 1000000;
 	pid_t *pids = malloc(procs * sizeof(*pids));
 	if (!pids)
 		return 1;
@@ -78,7 +71,8 @@ static int fork_hog_run(const struct cvb_workload_ctx *ctx)
 	size_t alive = 0, peak = 0;
 	uint64_t forks = 0, failures = 0;
 
-	for (int64_t now = now_ns(); now < deadline; now = now_ns()) {
+	for (int64_t now = cvb_wl_now_ns(); now < deadline && !cvb_stop_requested(ctx->in_fd);
+	     now = cvb_wl_now_ns()) {
 		/* Children that died (killed from outside) are replaced. */
 		pid_t r;
 		while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -124,5 +118,6 @@ const struct cvb_workload cvb_workload_fork_hog = {
     .help = "keep up to procs idle children alive for duration_ms (PID limits)",
     .params = fork_hog_params,
     .metrics = fork_hog_metrics,
+    .stoppable = true,
     .run = fork_hog_run,
 };

@@ -30,13 +30,6 @@ static const struct cvb_metric_desc mem_hog_metrics[] = {
 
 static volatile uint64_t mem_hog_sink;
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int mem_hog_run(const struct cvb_workload_ctx *ctx)
 {
 	const size_t size = (size_t)ctx->param[MEM_HOG_MIB] << 20;
@@ -56,7 +49,7 @@ static int mem_hog_run(const struct cvb_workload_ctx *ctx)
 
 	double bandwidth = 0;
 	if (ctx->param[MEM_HOG_DURATION_MS] > 0) {
-		const int64_t t0 = now_ns();
+		const int64_t t0 = cvb_wl_now_ns();
 		const int64_t deadline = t0 + ctx->param[MEM_HOG_DURATION_MS] * 1000000;
 		uint64_t *words = (uint64_t *)buf;
 		/* size is whole MiB, so chunks tile it exactly. */
@@ -74,8 +67,8 @@ static int mem_hog_run(const struct cvb_workload_ctx *ctx)
 			if (pos >= total)
 				pos = 0;
 			streamed += chunk * sizeof(*words);
-			t1 = now_ns();
-		} while (t1 < deadline);
+			t1 = cvb_wl_now_ns();
+		} while (t1 < deadline && !cvb_stop_requested(ctx->in_fd));
 		mem_hog_sink = words[0];
 		bandwidth = 2.0 * (double)streamed * 1e9 / (double)(t1 - t0);
 	}
@@ -91,5 +84,6 @@ const struct cvb_workload cvb_workload_mem_hog = {
     .help = "map and touch mib MiB, then stream over it (memory limits, bandwidth neighbour)",
     .params = mem_hog_params,
     .metrics = mem_hog_metrics,
+    .stoppable = true,
     .run = mem_hog_run,
 };

@@ -10,10 +10,16 @@ extern const struct cvb_workload cvb_workload_mem_hog;
 extern const struct cvb_workload cvb_workload_fork_hog;
 extern const struct cvb_workload cvb_workload_audit;
 extern const struct cvb_workload cvb_workload_syscall;
+extern const struct cvb_workload cvb_workload_cpu_victim;
+extern const struct cvb_workload cvb_workload_mem_victim;
+extern const struct cvb_workload cvb_workload_wake_victim;
+extern const struct cvb_workload cvb_workload_io_hog;
 
 const struct cvb_workload *const cvb_workloads[] = {
-    &cvb_workload_ready,    &cvb_workload_idle,  &cvb_workload_cpu_hog, &cvb_workload_mem_hog,
-    &cvb_workload_fork_hog, &cvb_workload_audit, &cvb_workload_syscall, NULL,
+    &cvb_workload_ready,       &cvb_workload_idle,       &cvb_workload_cpu_hog,
+    &cvb_workload_mem_hog,     &cvb_workload_fork_hog,   &cvb_workload_audit,
+    &cvb_workload_syscall,     &cvb_workload_cpu_victim, &cvb_workload_mem_victim,
+    &cvb_workload_wake_victim, &cvb_workload_io_hog,     NULL,
 };
 
 const struct cvb_workload *cvb_workload_find(const char *name)

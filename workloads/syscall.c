@@ -333,4 +333,5 @@ const struct cvb_workload cvb_workload_syscall = {
     .params = syscall_params,
     .metrics = syscall_metrics,
     .run = syscall_run,
+    .typical_ms = 2000,
 };

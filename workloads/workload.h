@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum cvb_better { CVB_LOWER_IS_BETTER, CVB_HIGHER_IS_BETTER };
 
@@ -43,6 +44,13 @@ struct cvb_workload {
 	/* True if the workload keeps running after READY until the host stops it
 	 * (closes the input or writes a line): the host measures it meanwhile. */
 	bool holds_until_stopped;
+	/* True if the workload is finite but also ends early, with its metrics,
+	 * when asked to stop as holding workloads are: it can then serve as the
+	 * aggressor of a noisy-neighbour scenario for as long as the victim runs. */
+	bool stoppable;
+	/* Rough run time after READY natively with default parameters, in ms,
+	 * for --dry-run's estimate only (0: unknown, 200 assumed). */
+	unsigned typical_ms;
 	/* Runs after READY was written; emits result lines with cvb_emit_metric.
 	 * Returns the DONE status: 0 for success. */
 	int (*run)(const struct cvb_workload_ctx *ctx);
@@ -56,6 +64,34 @@ const struct cvb_metric_desc *cvb_workload_metric(const struct cvb_workload *w, 
 /* Index of a parameter by name, or -1. */
 int cvb_workload_param_index(const struct cvb_workload *w, const char *name);
 size_t cvb_workload_param_count(const struct cvb_workload *w);
+
+/* True if the host can end the workload on request (see `stoppable`). */
+static inline bool cvb_workload_stoppable(const struct cvb_workload *w)
+{
+	return w->holds_until_stopped || w->stoppable;
+}
+
+/* For stoppable workloads: true once the host asked the workload to stop
+ * (a line on in_fd; EOF alone is not a request). Never blocks
+ * (workloads/emit.c). */
+bool cvb_stop_requested(int in_fd);
+
+/* CLOCK_MONOTONIC in ns, for run functions that time their own work. */
+static inline int64_t cvb_wl_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* splitmix64: a small seeded generator for shuffles and scratch names. */
+static inline uint64_t cvb_wl_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
 
 /* Protocol output helpers for run functions (workloads/emit.c). Each writes
  * one whole line with a single write(2), so lines never interleave. */

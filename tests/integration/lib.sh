@@ -38,6 +38,13 @@ no_process() {
 	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
 }
 
+leftovers() { # prints what runs left on the host: cgroups, run dirs, processes
+	find /sys/fs/cgroup -maxdepth 3 -name 'cvb*' 2>/dev/null
+	ls -d /var/lib/cvbench/cvb-* 2>/dev/null
+	grep -l CVB_RUN_ID= /proc/[0-9]*/environ 2>/dev/null
+}
+nothing_left() { local l; l=$(leftovers); [ -z "$l" ] || { echo "$l"; return 1; }; }
+
 usage_error() { # NAME ARGS...: exit 2, one stderr line, no result file
 	local name=$1
 	shift

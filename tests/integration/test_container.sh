@@ -17,12 +17,6 @@ if ! $CVBENCH list | grep -Eq '^  container +available'; then
 	exit $?
 fi
 
-leftovers() { # prints what a run left on the host
-	find /sys/fs/cgroup -maxdepth 3 -name 'cvb*' 2>/dev/null
-	ls -d /var/lib/cvbench/cvb-* 2>/dev/null
-	grep -l CVB_RUN_ID= /proc/[0-9]*/environ 2>/dev/null
-}
-nothing_left() { local l; l=$(leftovers); [ -z "$l" ] || { echo "$l"; return 1; }; }
 facts() { jq -c ".cells[0].launches[-1].facts" "$1"; }
 
 # --- startup with phases --------------------------------------------------

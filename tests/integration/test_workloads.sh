@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The aggressor/probe workloads (cpu-hog, mem-hog, fork-hog) on the native
 # backend: their metrics are there and sane, the files validate, and no hog
-# or child of one outlives its run, even a SIGKILLed one.
+# or child of one outlives its run, even a SIGKILLed one. Then the
+# noisy-neighbour victims (cpu-, mem-, wake-victim) and the io-hog aggressor
+# on native and, as root, container: every metric positive, facts reported.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
-echo "workloads: cpu-hog, mem-hog, fork-hog"
+echo "workloads: cpu-hog, mem-hog, fork-hog, syscall, victims, io-hog"
 
 AGENT="$BUILD/cvb-agent"
 HOGS='cvb-agent (cpu|mem|fork)-hog'
@@ -94,5 +96,65 @@ out="$TMP/sys.json"
 check "native syscall workload (short)" $CVBENCH run --backend native --workload syscall --param target_ms=2 --param repeats=3 --reps 2 --warmup 0 --quiet --out "$out"
 check "syscall metrics: 8 operations, getppid 10 ns..100 us" jq -e '.cells[0].metrics | (keys|map(select(startswith("syscall_")))|length)==8 and (.syscall_getppid_ns.samples|min) > 10 and (.syscall_getppid_ns.samples|max) < 100000' "$out"
 check "syscall results validate" validate "$out"
+
+# --- victims and io-hog, native and container --------------------------------
+backends=native
+if [ "$(id -u)" -eq 0 ] && $CVBENCH list | grep -Eq '^  container +available'; then
+	backends=native,container
+else
+	skip "victims and io-hog in a container" "container backend not available here"
+fi
+# positive FILE WORKLOAD METRIC...: in every cell of the workload, each metric
+# has 2 samples, all > 0.
+positive() {
+	local file=$1 w=$2
+	shift 2
+	jq -e --arg w "$w" '[.cells[] | select(.workload==$w)] as $c | ($c|length) > 0 and
+		([$c[] | .status=="ok" and (.metrics as $m | $ARGS.positional |
+		 all(. as $k | ($m[$k].samples | length==2 and all(. > 0))))] | all)' "$file" --args "$@"
+}
+out="$TMP/victims.json"
+check "run $backends x cpu-/mem-/wake-victim (small)" $CVBENCH run --backend $backends \
+	--workload cpu-victim,mem-victim,wake-victim --param units=20 --param size_mib=8 \
+	--param accesses=50000 --param wakeups=50 --reps 2 --warmup 0 --quiet --out "$out"
+check "victims: results validate against the schema" validate "$out"
+check "cpu-victim: metrics positive" positive "$out" cpu-victim \
+	victim_total_ns unit_p50_ns unit_p99_ns units_per_s
+check "cpu-victim: unit p50 <= p99, units in ops/s" jq -e '[.cells[] | select(.workload=="cpu-victim") |
+	.metrics | ([.unit_p50_ns.samples, .unit_p99_ns.samples] | transpose | all(.[0] <= .[1])) and
+	.units_per_s.unit=="ops/s"] | all' "$out"
+check "mem-victim: metrics positive" positive "$out" mem-victim victim_total_ns access_ns access_p99_ns
+check "mem-victim: facts: 8 MiB working set, not shrunk" jq -e '[.cells[] |
+	select(.workload=="mem-victim") | .launches[] | .facts.mem_victim_working_set_bytes == 8388608 and
+	.facts.mem_victim_shrunk == 0] | all' "$out"
+check "wake-victim: metrics positive" positive "$out" wake-victim \
+	victim_total_ns wake_latency_p50_ns wake_latency_p99_ns wake_latency_max_ns
+# 50 periods of 1 ms: the total cannot be shorter than 50 ms.
+check "wake-victim: total >= 50 ms, max >= p99 >= p50" jq -e '[.cells[] |
+	select(.workload=="wake-victim") | .metrics | (.victim_total_ns.samples | min) >= 50e6 and
+	([.wake_latency_max_ns.samples, .wake_latency_p99_ns.samples, .wake_latency_p50_ns.samples] |
+	 transpose | all(.[0] >= .[1] and .[1] >= .[2]))] | all' "$out"
+
+out="$TMP/io.json"
+check "run $backends x io-hog (held 300 ms)" $CVBENCH run --backend $backends --workload io-hog \
+	--param file_mib=8 --settle-ms 300 --reps 2 --warmup 0 --quiet --out "$out"
+check "io-hog: results validate against the schema" validate "$out"
+check "io-hog: metrics positive" positive "$out" io-hog io_hog_bytes_per_s io_hog_fsyncs_per_s io_hog_fsync_p99_ns
+launches=$((2 * $(echo "$backends" | tr , '\n' | wc -l)))
+check "io-hog: facts dir, fs, real_io (0 on tmpfs), no error" jq -e --argjson n $launches '[.cells[].launches[] | .facts |
+	(.io_hog_dir | IN("/scratch", "/tmp", "/")) and (.io_hog_fs | type=="string") and
+	(.io_hog_real_io == (if .io_hog_fs == "tmpfs" or .io_hog_fs == "ramfs" then 0 else 1 end)) and
+	(has("io_hog_error") | not)] | length==$n and all' "$out"
+check "io-hog: no scratch file left" sh -c "! ls /scratch/cvb-*io-hog-* /tmp/cvb-*io-hog-* /cvb-*io-hog-* 2>/dev/null | grep -q ."
+# A full file system is a result: an error fact, and still DONE 0 at stop.
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	# The agent's output goes to a file outside the private /tmp.
+	check "io-hog on a full /tmp: io_hog_error fact, DONE 0" sh -c "unshare --mount sh -c '
+		mount -t tmpfs -o size=256k tmpfs /tmp && head -c 200000 /dev/zero >/tmp/fill &&
+		(sleep 0.3; echo stop) | $AGENT io-hog' >$TMP/full.out; [ \$? -eq 0 ] &&
+		grep -q '\"fact\":\"io_hog_error\".*No space' $TMP/full.out && tail -n1 $TMP/full.out | grep -qx 'DONE 0'"
+else
+	skip "io-hog on a full /tmp" "needs root and unshare(1)"
+fi
 
 finish

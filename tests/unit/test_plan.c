@@ -14,39 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_ARGS 32
-
-/* getopt_long may permute argv and keeps pointers into it, so the arguments
- * live in writable storage that outlives the plan. */
-struct args {
-	char storage[MAX_ARGS][160];
-	char *argv[MAX_ARGS + 1];
-	int argc;
-};
-
-/* Fills a with "run" followed by the NULL-terminated list of arguments. */
-static void build_args(struct args *a, ...)
-{
-	va_list ap;
-	const char *s;
-
-	memset(a, 0, sizeof(*a));
-	snprintf(a->storage[0], sizeof(a->storage[0]), "run");
-	a->argv[0] = a->storage[0];
-	a->argc = 1;
-	va_start(ap, a);
-	while ((s = va_arg(ap, const char *)) != NULL) {
-		assert_true(a->argc < MAX_ARGS);
-		assert_true(strlen(s) < sizeof(a->storage[0]));
-		snprintf(a->storage[a->argc], sizeof(a->storage[0]), "%s", s);
-		a->argv[a->argc] = a->storage[a->argc];
-		a->argc++;
-	}
-	va_end(ap);
-	a->argv[a->argc] = NULL;
-}
-
-#define ARGS(a, ...) build_args((a), __VA_ARGS__, (const char *)NULL)
+#include "args_fixture.h"
 
 /* Asserts that err.msg contains needle, showing the message if not. */
 #define assert_msg_has(err, needle)                                                                \
@@ -657,10 +625,10 @@ static void test_container_option_errors(void **state)
 	assert_msg_has(err, "out of range");
 	ARGS(&a, "--swap-max", "1M");
 	parse_err(&a, &err);
-	assert_msg_has(err, "--swap-max needs --memory-max");
+	assert_msg_has(err, "swap-max needs a memory-max");
 	ARGS(&a, "--cpu-period-us", "50000");
 	parse_err(&a, &err);
-	assert_msg_has(err, "--cpu-period-us needs --cpu-quota");
+	assert_msg_has(err, "cpu-period-us needs a cpu-quota");
 	ARGS(&a, "--cpu-quota", "1", "--cpu-period-us", "1000");
 	parse_err(&a, &err);
 	assert_msg_has(err, "at least 1000 us");

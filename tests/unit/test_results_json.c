@@ -25,6 +25,7 @@
 
 struct fixture {
 	struct cvb_plan plan;
+	struct cvb_matrix matrix;
 	struct cvb_run run;
 	char dir[64];
 };
@@ -42,7 +43,9 @@ static int setup(void **state)
 	assert_int_equal(cvb_plan_parse(7, argv, &f->plan, &err), CVB_PARSE_OK);
 	cvb_run_init(&f->run, 7, argv);
 	snprintf(f->run.agent_path, sizeof(f->run.agent_path), "/nonexistent/cvb-agent");
-	assert_int_equal(cvb_run_prepare(&f->plan, &f->run, &err), 0);
+	f->matrix.blocks[0] = &f->plan;
+	f->matrix.n_blocks = 1;
+	assert_int_equal(cvb_run_prepare(&f->matrix, &f->run, &err), 0);
 	f->run.host = cvb_host_facts_collect("/", &err);
 	assert_non_null(f->run.host);
 	cvb_versions_add(f->run.host);
@@ -96,7 +99,7 @@ static void test_document_shape(void **state)
 {
 	struct fixture *f = *state;
 	f->run.finished_at[0] = '\0';
-	cJSON *doc = cvb_results_to_json(&f->plan, &f->run);
+	cJSON *doc = cvb_results_to_json(&f->run);
 	assert_non_null(doc);
 	assert_int_equal(cJSON_GetObjectItem(doc, "schema_version")->valueint, 1);
 	assert_string_equal(
@@ -186,7 +189,7 @@ static void test_schema_validation(void **state)
 	struct cvb_error err = {0};
 	snprintf(path, sizeof(path), "%s/doc.json", f->dir);
 	snprintf(f->run.finished_at, sizeof(f->run.finished_at), "2026-11-27T10:00:00Z");
-	cJSON *doc = cvb_results_to_json(&f->plan, &f->run);
+	cJSON *doc = cvb_results_to_json(&f->run);
 	char *text = cJSON_Print(doc);
 	assert_int_equal(cvb_atomic_write(path, text, strlen(text), &err), 0);
 	free(text);

@@ -1,0 +1,459 @@
+/* One round of a group cell. Two kinds:
+ * - density: N instances of the workload brought up one after another and
+ *   held together; the time until the last is READY, each one's host cost,
+ *   and MemAvailable before and after (caches dropped), divided by N;
+ * - noisy neighbours: the aggressor started first and given time to ramp
+ *   up, then the victim run to its end next to it; the aggressor's fate
+ *   (killed by the OOM killer, held by pids.max) is recorded as data. */
+#include "clock.h"
+#include "hostmem.h"
+#include "launch.h"
+#include "progress.h"
+#include "runner.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long KSM may take to settle before a VM density round is measured. */
+#define KSM_SETTLE_MAX_MS 120000
+
+/* How long a stopped aggressor may take to report and end. */
+#define AGGRESSOR_STOP_GRACE_MS 20000
+
+struct group {
+	struct cvb_run *run;
+	struct cvb_cell *cell;
+	struct cvb_launch *l; /* [0] the aggressor if any, then the main instances */
+	size_t n, first_main;
+	int64_t *deadline;
+	struct cvb_instance_config main_cfg, aggr_cfg;
+	int64_t aggr_params[CVB_MAX_PARAMS];
+};
+
+static bool interrupted(struct group *g)
+{
+	if (!cvb_stop_signal)
+		return false;
+	for (size_t i = 0; i < g->n; i++) {
+		struct cvb_sample *s = g->l[i].sample;
+		bool live = g->l[i].inst && !g->l[i].eof && !g->l[i].timed_out;
+		if (s->status == CVB_SAMPLE_OK && (live || !g->l[i].t0)) {
+			s->status = CVB_SAMPLE_INTERRUPTED;
+			snprintf(s->reason, sizeof(s->reason), "interrupted by signal %d",
+			         (int)cvb_stop_signal);
+		}
+	}
+	return true;
+}
+
+/* Polls every live member once, up to until_ns; marks timeouts. */
+static void poll_members(struct group *g, int64_t until_ns)
+{
+	struct pollfd pfd[CVB_PLAN_MAX_INSTANCES * 32 + 1];
+	size_t idx[sizeof(pfd) / sizeof(pfd[0])], np = 0;
+	int64_t now = cvb_now_ns(), wake = until_ns;
+	for (size_t i = 0; i < g->n && np < sizeof(pfd) / sizeof(pfd[0]); i++) {
+		struct cvb_launch *l = &g->l[i];
+		if (!l->inst || l->eof || l->timed_out || l->sample->status != CVB_SAMPLE_OK)
+			continue;
+		if (now >= g->deadline[i]) {
+			l->timed_out = true;
+			continue;
+		}
+		if (g->deadline[i] < wake)
+			wake = g->deadline[i];
+		pfd[np] = (struct pollfd){.fd = l->inst->out_fd, .events = POLLIN};
+		idx[np++] = i;
+	}
+	int wait_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+	int r = poll(pfd, np, wait_ms);
+	if (r < 0 && errno != EINTR) {
+		for (size_t j = 0; j < np; j++) {
+			struct cvb_sample *s = g->l[idx[j]].sample;
+			s->status = CVB_SAMPLE_FAILED;
+			snprintf(s->reason, sizeof(s->reason), "poll: %s", strerror(errno));
+		}
+		return;
+	}
+	for (size_t j = 0; r > 0 && j < np; j++)
+		if (pfd[j].revents)
+			cvb_launch_drain(&g->l[idx[j]]);
+}
+
+static bool member_live(const struct cvb_launch *l)
+{
+	return l->inst && !l->eof && !l->timed_out && l->sample->status == CVB_SAMPLE_OK;
+}
+
+static bool start_member(struct group *g, size_t i, const struct cvb_instance_config *cfg,
+                         const char *cpus)
+{
+	struct cvb_cell *c = g->cell;
+	struct cvb_launch_spec spec = {.run_id = g->run->id,
+	                               .agent_path = g->run->agent_path,
+	                               .cpus = cpus && *cpus ? cpus : NULL,
+	                               .config = cfg,
+	                               .run_state = c->run_state,
+	                               .launcher = c->plan->launcher[0] ? c->plan->launcher : NULL};
+	if (cvb_launch_start(&g->l[i], &spec) < 0)
+		return false;
+	g->deadline[i] = g->l[i].t0 + (int64_t)c->timeout_ms * 1000000;
+	return true;
+}
+
+/* The aggressor first, given settle_ms after READY to ramp up. True once it
+ * was up: if its limits kill it meanwhile (the OOM killer), the victim still
+ * runs, next to what the limits left of it; that is the result. */
+static bool start_aggressor(struct group *g)
+{
+	const struct cvb_cell *c = g->cell;
+	const struct cvb_placement *pl = c->placement;
+	if (!start_member(g, 0, &g->aggr_cfg,
+	                  pl && pl->aggressor_cpus[0] ? pl->aggressor_cpus : c->cpus))
+		return false;
+	struct cvb_launch *a = &g->l[0];
+	while (!a->ready && member_live(a) && !interrupted(g))
+		poll_members(g, g->deadline[0]);
+	if (!a->ready)
+		return false;
+	int64_t settle_until = cvb_now_ns() + c->plan->settle_ms * 1000000;
+	while (cvb_now_ns() < settle_until && member_live(a) && !interrupted(g))
+		poll_members(g, settle_until);
+	return !cvb_stop_signal;
+}
+
+static void fail_mains(struct group *g, const char *msg)
+{
+	for (size_t i = g->first_main; i < g->n; i++) {
+		struct cvb_sample *s = g->l[i].sample;
+		if (s->status != CVB_SAMPLE_OK)
+			continue;
+		s->status = CVB_SAMPLE_FAILED;
+		snprintf(s->reason, sizeof(s->reason), "%s", msg);
+	}
+}
+
+/* Per-instance memory a density round will need, for the host-memory
+ * check: what earlier rounds of this backend measured, else a guess. */
+static int64_t expected_cost(const struct cvb_run *run, const struct cvb_cell *cell)
+{
+	int64_t best = -1;
+	for (size_t k = 0; k < run->n_cells; k++) {
+		const struct cvb_cell *c = &run->cells[k];
+		if (c->backend != cell->backend)
+			continue;
+		for (size_t i = 0; i < c->n_series; i++)
+			if (strcmp(c->series[i].name, "memavailable_drop_per_instance_bytes") == 0)
+				for (size_t j = 0; j < c->series[i].n; j++)
+					if (c->series[i].values[j] > best)
+						best = (int64_t)c->series[i].values[j];
+	}
+	if (best > 0)
+		return best;
+	if (strcmp(cell->backend->name, "vm") == 0)
+		return ((int64_t)cell->plan->config.vm.memory_mib + 128) << 20;
+	return (int64_t)16 << 20;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* MemAvailable moves by megabytes on its own (page cache, slab, other
+ * processes): the median of five readings 50 ms apart halves the noise on
+ * instance costs that are themselves a megabyte or less. */
+static int read_memavailable(int64_t *available, int64_t *total)
+{
+	int64_t v[5];
+	struct cvb_error err = {0};
+	for (int i = 0; i < 5; i++) {
+		if (i)
+			nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+		if (cvb_hostmem_read("/", &v[i], total, &err) < 0)
+			return -1;
+	}
+	qsort(v, 5, sizeof(v[0]), cmp_i64);
+	*available = v[2];
+	return 0;
+}
+
+static void setup_configs(struct group *g)
+{
+	const struct cvb_cell *c = g->cell;
+	const struct cvb_placement *pl = c->placement;
+	g->main_cfg = g->aggr_cfg = c->plan->config;
+	if (c->scenario) {
+		const struct cvb_limits *sl = &c->scenario->limits;
+		struct cvb_limits *al = &g->aggr_cfg.limits;
+		/* The scenario's limits on top of the block's. */
+		if (sl->cpu_quota_us >= 0) {
+			al->cpu_quota_us = sl->cpu_quota_us;
+			al->cpu_period_us = sl->cpu_period_us;
+		}
+		if (sl->cpu_weight >= 0)
+			al->cpu_weight = sl->cpu_weight;
+		if (sl->cpuset_cpus)
+			al->cpuset_cpus = sl->cpuset_cpus;
+		if (sl->memory_max_bytes >= 0)
+			al->memory_max_bytes = sl->memory_max_bytes;
+		if (sl->swap_max_bytes >= 0)
+			al->swap_max_bytes = sl->swap_max_bytes;
+		if (sl->pids_max >= 0)
+			al->pids_max = sl->pids_max;
+		if (sl->io_weight >= 0)
+			al->io_weight = sl->io_weight;
+		memcpy(g->aggr_params, c->scenario->aggressor_params, sizeof(g->aggr_params));
+		/* A stoppable aggressor runs until the victim is done, unless
+		 * the scenario bounds it itself. */
+		const struct cvb_workload *a = c->scenario->aggressor;
+		int d = a ? cvb_workload_param_index(a, "duration_ms") : -1;
+		if (d >= 0 && !strstr(c->scenario->name, "duration_ms="))
+			g->aggr_params[d] = a->params[d].max;
+	}
+	/* A VM is placed by pinning its vCPUs and QEMU's own threads. */
+	if (pl && pl->victim_cpus[0] && strcmp(c->backend->name, "vm") == 0) {
+		g->main_cfg.vm.pin_vcpus = g->main_cfg.vm.pin_emulator = pl->victim_cpus;
+		g->aggr_cfg.vm.pin_vcpus = g->aggr_cfg.vm.pin_emulator = pl->aggressor_cpus;
+	}
+}
+
+static void record_group_values(struct group *g, unsigned round, int64_t bringup_ns,
+                                int64_t drop_bytes)
+{
+	struct cvb_cell *c = g->cell;
+	size_t n_main = g->n - g->first_main;
+	if (c->instances) {
+		cvb_cell_add_value(c, "bringup_ns", "ns", CVB_LOWER_IS_BETTER, (double)bringup_ns,
+		                   round, NULL);
+		if (drop_bytes > INT64_MIN)
+			cvb_cell_add_value(c, "memavailable_drop_per_instance_bytes", "bytes",
+			                   CVB_LOWER_IS_BETTER, (double)drop_bytes / (double)n_main,
+			                   round, NULL);
+	}
+	if (strcmp(c->backend->name, "vm") != 0)
+		return;
+	/* The guest's own view, where the workload reported its meminfo. */
+	for (size_t i = g->first_main; i < g->n; i++) {
+		cJSON *f = g->l[i].sample->facts;
+		cJSON *t = f ? cJSON_GetObjectItemCaseSensitive(f, "meminfo_total_bytes") : NULL;
+		cJSON *a =
+		    f ? cJSON_GetObjectItemCaseSensitive(f, "meminfo_available_bytes") : NULL;
+		if (cJSON_IsNumber(t) && cJSON_IsNumber(a))
+			cvb_cell_add_value(c, "guest_used_bytes", "bytes", CVB_LOWER_IS_BETTER,
+			                   t->valuedouble - a->valuedouble, round, NULL);
+	}
+}
+
+bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
+{
+	const struct cvb_plan *plan = cell->plan;
+	const bool has_aggr = cell->scenario && cell->scenario->aggressor;
+	const size_t n_main = cell->instances ? cell->instances : 1;
+	const bool holding = cell->workload->holds_until_stopped;
+	struct group g = {.run = run, .cell = cell, .n = n_main + has_aggr, .first_main = has_aggr};
+	struct cvb_error err = {0};
+	int64_t before = -1, after = -1, total = -1, drop = INT64_MIN, ksm_sharing = -1;
+	bool ksm_settled = false;
+
+	if (cell->instances && holding) {
+		/* Stop before the host runs short of memory, and say so. */
+		if (plan->drop_caches)
+			cvb_hostmem_drop_caches(&err);
+		if (read_memavailable(&before, &total) == 0) {
+			int64_t need = expected_cost(run, cell) * (int64_t)n_main;
+			if (before - need < cvb_hostmem_reserve(total)) {
+				cell->status = CVB_CELL_SKIPPED;
+				snprintf(
+				    cell->reason, sizeof(cell->reason),
+				    "stopped before the host runs short of memory: %zu instances "
+				    "need about %lld MiB, MemAvailable is %lld MiB and %lld MiB "
+				    "stay free",
+				    n_main, (long long)(need >> 20), (long long)(before >> 20),
+				    (long long)(cvb_hostmem_reserve(total) >> 20));
+				cvb_progress_note(plan->quiet ? NULL : stderr, "%s: %s",
+				                  cell->label, cell->reason);
+				return true;
+			}
+		}
+	}
+
+	size_t first = cell->n_samples;
+	for (size_t i = 0; i < g.n; i++)
+		if (!cvb_cell_add_sample(cell)) {
+			cell->n_samples = first;
+			return false;
+		}
+	g.l = calloc(g.n, sizeof(*g.l));
+	g.deadline = calloc(g.n, sizeof(*g.deadline));
+	if (!g.l || !g.deadline) {
+		free(g.l);
+		free(g.deadline);
+		cell->n_samples = first;
+		return false;
+	}
+	setup_configs(&g);
+	/* Samples exist now (the array no longer moves): bind them. */
+	for (size_t i = 0; i < g.n; i++) {
+		struct cvb_sample *s = &cell->samples[first + i];
+		bool aggr = has_aggr && i == 0;
+		s->index = round;
+		s->instance = run->next_instance++;
+		s->warmup = round < plan->warmup;
+		s->role = aggr ? "aggressor" : cell->scenario ? "victim" : "instance";
+		if (aggr)
+			cvb_launch_init(&g.l[i], cell->backend, cell->scenario->aggressor,
+			                g.aggr_params, s);
+		else
+			cvb_launch_init(&g.l[i], cell->backend, cell->workload, cell->params, s);
+		g.l[i].inject_delay_ns = aggr ? 0 : plan->inject_delay_us * 1000;
+	}
+
+	bool ok = true;
+	int64_t t_first = 0;
+	if (has_aggr && !start_aggressor(&g)) {
+		ok = false;
+		if (!cvb_stop_signal) {
+			char msg[640];
+			snprintf(msg, sizeof(msg), "the aggressor did not get going: %s",
+			         g.l[0].sample->status == CVB_SAMPLE_OK
+			             ? "it ended or timed out before it was up"
+			             : g.l[0].sample->reason);
+			fail_mains(&g, msg);
+		}
+	}
+	/* The main instances, one launch after another. */
+	const char *main_cpus = cell->placement && cell->placement->victim_cpus[0]
+	                            ? cell->placement->victim_cpus
+	                            : cell->cpus;
+	t_first = cvb_now_ns();
+	for (size_t i = g.first_main; ok && i < g.n && !interrupted(&g); i++) {
+		if (!start_member(&g, i, &g.main_cfg, main_cpus)) {
+			ok = false;
+			break;
+		}
+		poll_members(&g, cvb_now_ns()); /* keep pipes drained meanwhile */
+		int64_t avail, tot;
+		if (cell->instances && holding && cvb_hostmem_read("/", &avail, &tot, &err) == 0 &&
+		    avail < cvb_hostmem_reserve(tot) / 2) {
+			char why[256];
+			snprintf(why, sizeof(why),
+			         "stopped bringing instances up: the host ran short of memory "
+			         "(MemAvailable fell to %lld MiB after %zu instances)",
+			         (long long)(avail >> 20), i - g.first_main + 1);
+			fail_mains(&g, why);
+			ok = false;
+		}
+	}
+	/* Until every main instance is READY (holding ones), or done (finite). */
+	bool all_ready = false;
+	while (ok && !interrupted(&g)) {
+		bool any_live = false, ready = true, ended = true;
+		for (size_t i = g.first_main; i < g.n; i++) {
+			any_live |= member_live(&g.l[i]);
+			ready &= g.l[i].ready;
+			ended &= !member_live(&g.l[i]);
+		}
+		if (ready && !all_ready)
+			all_ready = true;
+		if ((holding && all_ready) || ended || !any_live)
+			break;
+		int64_t until = cvb_now_ns() + 1000000000;
+		poll_members(&g, until);
+	}
+	if (ok && all_ready && holding && !interrupted(&g)) {
+		int64_t settle_until = cvb_now_ns() + plan->settle_ms * 1000000;
+		while (cvb_now_ns() < settle_until && !interrupted(&g))
+			poll_members(&g, settle_until);
+		if (!cvb_stop_signal) {
+			if (cell->instances && plan->ksm == 1 &&
+			    strcmp(cell->backend->name, "vm") == 0)
+				/* Merging takes time: measure once KSM has settled. */
+				ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &ksm_settled);
+			for (size_t i = g.first_main; i < g.n; i++)
+				if (member_live(&g.l[i]))
+					cvb_launch_measure(&g.l[i]);
+			if (cell->instances && before >= 0) {
+				if (plan->drop_caches)
+					cvb_hostmem_drop_caches(&err);
+				if (read_memavailable(&after, &total) == 0)
+					drop = before - after;
+			}
+			for (size_t i = g.first_main; i < g.n; i++)
+				if (member_live(&g.l[i]))
+					cvb_launch_stop(&g.l[i]);
+		}
+	}
+	/* Stop the aggressor once the victim is done; let it report. */
+	if (has_aggr && member_live(&g.l[0]) && !cvb_stop_signal) {
+		cvb_launch_stop(&g.l[0]);
+		int64_t grace = cvb_now_ns() + (int64_t)AGGRESSOR_STOP_GRACE_MS * 1000000;
+		if (g.deadline[0] > grace)
+			g.deadline[0] = grace;
+	}
+	/* Everyone to the end: main instances stopped or done, the aggressor
+	 * reporting after its stop. After a failure destroy ends them. */
+	while (ok) {
+		bool any_live = false;
+		for (size_t i = 0; i < g.n; i++)
+			any_live |= member_live(&g.l[i]);
+		if (!any_live || interrupted(&g))
+			break;
+		poll_members(&g, cvb_now_ns() + 1000000000);
+	}
+	for (size_t i = 0; i < g.n; i++)
+		cvb_launch_end(&g.l[i], cell->timeout_ms);
+
+	bool mains_ok = true;
+	for (size_t i = g.first_main; i < g.n; i++)
+		mains_ok &= g.l[i].sample->status == CVB_SAMPLE_OK;
+	if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_FAILED) {
+		cell->aggressor_failures++;
+		if (!plan->quiet)
+			cvb_progress_note(stderr, "%s round %u: aggressor: %s", cell->label, round,
+			                  g.l[0].sample->reason);
+	}
+	if (mains_ok && round >= plan->warmup) {
+		for (size_t i = g.first_main; i < g.n; i++)
+			cvb_launch_commit(cell, &g.l[i], true, NULL);
+		if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_OK)
+			cvb_launch_commit(cell, &g.l[0], false, "aggressor");
+		/* Bring-up: first launch call to the last READY's arrival. */
+		int64_t t_last_ready = t_first;
+		for (size_t i = g.first_main; i < g.n; i++)
+			if (g.l[i].t0 + g.l[i].sample->startup_ns > t_last_ready)
+				t_last_ready = g.l[i].t0 + g.l[i].sample->startup_ns;
+		record_group_values(&g, round, t_last_ready - t_first, drop);
+		if (ksm_sharing >= 0) {
+			cvb_cell_add_value(cell, "ksm_saved_bytes", "bytes", CVB_HIGHER_IS_BETTER,
+			                   (double)ksm_sharing * (double)sysconf(_SC_PAGESIZE),
+			                   round, NULL);
+			if (!ksm_settled)
+				cvb_progress_note(
+				    plan->quiet ? NULL : stderr,
+				    "%s round %u: KSM still merging after %d s; measured "
+				    "anyway",
+				    cell->label, round, KSM_SETTLE_MAX_MS / 1000);
+		}
+	}
+	if (mains_ok) {
+		cell->warmup_done += round < plan->warmup;
+		cell->measured_ok += round >= plan->warmup;
+	} else if (!plan->quiet && !cvb_stop_signal) {
+		for (size_t i = g.first_main; i < g.n; i++)
+			if (g.l[i].sample->status == CVB_SAMPLE_FAILED) {
+				cvb_progress_note(stderr, "%s round %u failed: %s", cell->label,
+				                  round, g.l[i].sample->reason);
+				break;
+			}
+	}
+	free(g.l);
+	free(g.deadline);
+	return mains_ok;
+}

@@ -1,0 +1,64 @@
+/* One observed instance: the agent's arguments, the protocol stream read
+ * from it, its host-side measurement and the verdict on how it went. The
+ * plain path (sample.c) follows one at a time; groups (group.c) several. */
+#ifndef CVB_LAUNCH_H
+#define CVB_LAUNCH_H
+
+#include "protocol.h"
+#include "results.h"
+
+#define CVB_LAUNCH_MAX_VALUES 64
+
+struct cvb_launch {
+	const struct cvb_workload *workload;
+	const struct cvb_backend *backend;
+	struct cvb_sample *sample;
+	int64_t t0, t_arrival; /* t_arrival: host time the current chunk was read */
+	bool ready, done;
+	char proto_error[256];
+	const struct cvb_metric_desc *desc[CVB_LAUNCH_MAX_VALUES];
+	double value[CVB_LAUNCH_MAX_VALUES];
+	size_t n_values;
+	struct cvb_proto proto;
+	struct cvb_instance *inst; /* NULL until launched, and after cvb_launch_end */
+	struct cvb_usage usage;
+	bool measured, stopped, eof, timed_out;
+	char measure_error[256];
+	int64_t inject_delay_ns; /* --inject-delay-us, inside the measured window */
+	char pbuf[CVB_MAX_PARAMS][96];
+	char *args[CVB_MAX_PARAMS + 2];
+};
+
+/* Prepares l for workload w with params, to fill sample s. */
+void cvb_launch_init(struct cvb_launch *l, const struct cvb_backend *be,
+                     const struct cvb_workload *w, const int64_t *params, struct cvb_sample *s);
+
+/* Starts the instance (spec's agent fields are filled here). On failure
+ * marks the sample failed (or interrupted under a stop signal) and
+ * returns -1. */
+int cvb_launch_start(struct cvb_launch *l, struct cvb_launch_spec *spec);
+
+/* Reads what the agent wrote; false at EOF (l->eof set). */
+bool cvb_launch_drain(struct cvb_launch *l);
+
+/* Host-side measurement now; a failure is kept as the measure error. */
+void cvb_launch_measure(struct cvb_launch *l);
+
+/* Asks a holding or stoppable workload to finish. */
+void cvb_launch_stop(struct cvb_launch *l);
+
+/* Tears the instance down and gives the verdict on the sample: timeouts,
+ * protocol errors, missing READY/DONE/metrics, exit status, teardown. */
+void cvb_launch_end(struct cvb_launch *l, int timeout_ms);
+
+/* A successful measured launch contributes one value to each series:
+ * startup (unless with_startup is false), its metrics and host usage;
+ * role names the series of an aggressor. */
+void cvb_launch_commit(struct cvb_cell *cell, const struct cvb_launch *l, bool with_startup,
+                       const char *role);
+
+/* Adds v to cell's series name (created with unit and direction). */
+void cvb_cell_add_value(struct cvb_cell *cell, const char *name, const char *unit,
+                        enum cvb_better better, double v, unsigned index, const char *role);
+
+#endif

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# compare, export and merge on real results files: an A/A comparison, a
+# synthetic 30% slowdown, bad input, CSV row counts, merged shards against
+# the schema (and read back by compare and export).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+
+echo "compare, export, merge"
+
+# --- two real runs (native, fast), and a shard with another cell -----------
+for r in a b; do
+	if ! $CVBENCH run --backend native --workload ready --reps 15 --warmup 1 --quiet \
+		--out "$TMP/$r.json" >"$TMP/run.log" 2>&1; then
+		fail "run native/ready ($r)" "$(tail -n 3 "$TMP/run.log")"
+		finish
+		exit 1
+	fi
+done
+check "run native/idle (a shard of other cells)" $CVBENCH run --backend native --workload idle \
+	--reps 3 --warmup 0 --settle-ms 0 --quiet --out "$TMP/idle.json"
+
+# A copy of a.json 30% slower: every sample times 1.3.
+/usr/bin/python3 - "$TMP/a.json" "$TMP/slow.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for cell in doc["cells"]:
+    for m in cell["metrics"].values():
+        m["samples"] = [v * 1.3 for v in m["samples"]]
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+
+# --- compare ------------------------------------------------------------------
+check "compare --help documents --github-direction and exit status" \
+	sh -c "$CVBENCH compare --help | grep -q 'github-direction' && $CVBENCH compare --help | grep -q 'Exit status'"
+check "A/A: a file against itself exits 0, every pair 'same'" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/a.json >$TMP/aa.txt && grep -q '0 regressions, 0 improvements, 2 same' $TMP/aa.txt"
+$CVBENCH compare "$TMP/a.json" "$TMP/b.json" >"$TMP/ab.txt" 2>"$TMP/ab.err"
+rc=$?
+if { [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && [ ! -s "$TMP/ab.err" ] && grep -q 'native/ready  startup_ns' "$TMP/ab.txt"; then
+	pass "two real runs compare (exit $rc: $(tail -n 1 "$TMP/ab.txt"))"
+else
+	fail "two real runs compare" "rc=$rc $(cat "$TMP/ab.err")"
+fi
+$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" >"$TMP/slow.txt" 2>&1
+rc=$?
+# Both metrics are 30% slower; a noisy host may leave one of them short of
+# significance with 15 samples, never both.
+if [ $rc -eq 1 ] && grep -q '+30.0% .*REGRESSION' "$TMP/slow.txt"; then
+	pass "30% slower copy: exit 1, a REGRESSION at +30%"
+else
+	fail "30% slower copy: exit 1" "rc=$rc $(cat "$TMP/slow.txt")"
+fi
+check "the same slowdown read from the other side is an improvement, exit 0" \
+	sh -c "$CVBENCH compare $TMP/slow.json $TMP/a.json >$TMP/fast.txt; [ \$? -eq 0 ] && grep -q -- '-23.1% .*improvement' $TMP/fast.txt"
+check "--threshold METRIC=PCT above the slowdown: exit 0" \
+	$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" --threshold 'startup_ns=50' --threshold '*_cpu_ns=50'
+check "--format json: verdicts, intervals, p-values" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format json >$TMP/c.json; [ \$? -eq 1 ] && jq -e '.summary.regression >= 1 and ([.comparisons[] | select(.verdict == \"regression\")] | all(.change_pct_ci95[0] > 0 and .p < 0.01 and .change_pct > 29.9 and .base_median > 0))' $TMP/c.json"
+check "--format github: [{name, unit, value, range, extra}]" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format github >$TMP/gh.json; jq -e 'type == \"array\" and length == 2 and all(.[]; (keys == [\"extra\", \"name\", \"range\", \"unit\", \"value\"]) and (.value|type) == \"number\") and .[0].name == \"native/ready startup_ns\"' $TMP/gh.json"
+check "--github-direction bigger: no higher-is-better metric, an empty array" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format github --github-direction bigger | jq -e 'length == 0'"
+check "--format markdown: a table" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format markdown | grep -q '^| native/ready | startup_ns |'"
+check "--metric selects" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --metric 'startup*' --format json | jq -e '[.comparisons[].metric] == [\"startup_ns\"]'"
+check "--seed makes the interval reproducible" \
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/b.json --seed 7 --format json | jq -c .comparisons >$TMP/s1; $CVBENCH compare $TMP/a.json $TMP/b.json --seed 7 --format json | jq -c .comparisons >$TMP/s2; cmp -s $TMP/s1 $TMP/s2"
+$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" --out "$TMP/report.txt" >"$TMP/out.stdout" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && [ ! -s "$TMP/out.stdout" ] && cmp -s "$TMP/report.txt" "$TMP/slow.txt"; then
+	pass "--out writes the report there, nothing on stdout"
+else
+	fail "--out writes the report" "rc=$rc"
+fi
+
+# --- bad input: exit 2, one line on stderr, nothing written ------------------
+bad_input() { # NAME ARGS...
+	local name=$1
+	shift
+	rm -f "$TMP/bad.out"
+	"$CVBENCH" "$@" >"$TMP/bad.stdout" 2>"$TMP/bad.err"
+	local rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] && [ ! -s "$TMP/bad.stdout" ] && [ ! -e "$TMP/bad.out" ]; then
+		pass "$name -> exit 2: $(cut -c1-120 "$TMP/bad.err")"
+	else
+		fail "$name" "rc=$rc stderr=$(cat "$TMP/bad.err")"
+	fi
+}
+echo '{"schema_version": 1, "cells": [' >"$TMP/truncated.json"
+jq '.schema_version = 2' "$TMP/a.json" >"$TMP/v2.json"
+jq '.cells[0].label = "native/other"' "$TMP/a.json" >"$TMP/other.json"
+jq '.cells[0].metrics |= map_values(.samples = [] | .launch_index = [])' "$TMP/a.json" >"$TMP/nosamples.json"
+bad_input "compare: missing file" compare "$TMP/a.json" "$TMP/nonexistent.json" --out "$TMP/bad.out"
+bad_input "compare: not JSON" compare "$TMP/truncated.json" "$TMP/a.json" --out "$TMP/bad.out"
+bad_input "compare: not a results file (the schema)" compare "$TMP/a.json" "$SCHEMA" --out "$TMP/bad.out"
+bad_input "compare: another schema_version" compare "$TMP/a.json" "$TMP/v2.json" --out "$TMP/bad.out"
+bad_input "compare: no shared cell" compare "$TMP/a.json" "$TMP/other.json" --out "$TMP/bad.out"
+bad_input "compare: no samples on one side" compare "$TMP/a.json" "$TMP/nosamples.json" --out "$TMP/bad.out"
+bad_input "compare: --metric matches nothing" compare "$TMP/a.json" "$TMP/b.json" --metric nosuch --out "$TMP/bad.out"
+bad_input "compare: one file" compare "$TMP/a.json" --out "$TMP/bad.out"
+bad_input "compare: unknown option" compare "$TMP/a.json" "$TMP/b.json" --frobnicate
+bad_input "compare: bad --threshold" compare "$TMP/a.json" "$TMP/b.json" --threshold fast
+bad_input "compare: bad --alpha" compare "$TMP/a.json" "$TMP/b.json" --alpha 1.5
+bad_input "compare: bad --format" compare "$TMP/a.json" "$TMP/b.json" --format xml
+bad_input "export: missing file" export --csv "$TMP/nonexistent.json" --out "$TMP/bad.out"
+bad_input "export: not a results file" export --csv "$SCHEMA" --out "$TMP/bad.out"
+bad_input "merge: an input is not JSON" merge "$TMP/bad.out" "$TMP/a.json" "$TMP/truncated.json"
+bad_input "merge: one input only" merge "$TMP/bad.out" "$TMP/a.json"
+bad_input "merge: the same cell twice" merge "$TMP/bad.out" "$TMP/a.json" "$TMP/b.json"
+bad_input "merge: the same run twice" merge --allow-duplicates "$TMP/bad.out" "$TMP/a.json" "$TMP/slow.json"
+
+# --- export -------------------------------------------------------------------
+samples=$(jq '[.cells[].metrics[].samples | length] | add' "$TMP/a.json")
+metrics=$(jq '[.cells[].metrics | length] | add' "$TMP/a.json")
+check "export --csv: a header and one row per sample ($samples)" \
+	sh -c "$CVBENCH export --csv $TMP/a.json >$TMP/a.csv && [ \$(wc -l <$TMP/a.csv) -eq $((samples + 1)) ]"
+check "export: RFC 4180 records of 10 fields, values as in the file" \
+	/usr/bin/python3 -c "
+import csv, json, sys
+rows = list(csv.reader(open('$TMP/a.csv', newline='')))
+doc = json.load(open('$TMP/a.json'))
+assert rows[0] == ['run_id', 'label', 'backend', 'workload', 'params', 'metric', 'unit', 'better', 'launch_index', 'value'], rows[0]
+assert all(len(r) == 10 for r in rows)
+m = doc['cells'][0]['metrics']['startup_ns']
+got = [float(r[9]) for r in rows[1:] if r[5] == 'startup_ns']
+assert got == m['samples'], (got, m['samples'])
+assert all(r[0] == doc['run_id'] for r in rows[1:])
+"
+check "export --summary: one row per cell and metric, p50 as the file's" \
+	sh -c "$CVBENCH export --csv --summary $TMP/a.json --out $TMP/s.csv && [ \$(wc -l <$TMP/s.csv) -eq $((metrics + 1)) ] && grep -q \",startup_ns,ns,lower,15,\$(jq '.cells[0].metrics.startup_ns.summary.p50' $TMP/a.json),\" $TMP/s.csv"
+
+# --- merge --------------------------------------------------------------------
+check "merge two shards: exit 0" $CVBENCH merge "$TMP/m.json" "$TMP/a.json" "$TMP/idle.json"
+check "merged shards validate against the schema" validate "$TMP/m.json"
+check "merged: both cells, hosts, host_ref, merged_from, run_ref" \
+	jq -e --arg a "$(jq -r .run_id "$TMP/a.json")" --arg i "$(jq -r .run_id "$TMP/idle.json")" \
+	'(.cells | length) == 2 and (.hosts | length) >= 1 and .merged_from == [$a, $i] and ([.cells[].host_ref] | all(. >= 0)) and .cells[1].launches[0].run_ref == 1 and .run_id != $a' "$TMP/m.json"
+check "merge --allow-duplicates pools two runs of one cell" \
+	$CVBENCH merge --allow-duplicates "$TMP/pooled.json" "$TMP/a.json" "$TMP/b.json"
+check "pooled file validates against the schema" validate "$TMP/pooled.json"
+check "pooled: 30 samples, summary of 30, launch_index into 32 launches" \
+	jq -e '.cells[0].metrics.startup_ns | (.samples | length) == 30 and .summary.n == 30 and (.launch_index | max) == 31' "$TMP/pooled.json"
+check "compare reads merged files" \
+	sh -c "$CVBENCH compare $TMP/m.json $TMP/a.json | grep -q 'only in base: native/idle'"
+pooled_samples=$(jq '[.cells[].metrics[].samples | length] | add' "$TMP/pooled.json")
+check "export reads merged files, run_id per sample ($pooled_samples rows)" \
+	sh -c "$CVBENCH export $TMP/pooled.json >$TMP/p.csv && [ \$(wc -l <$TMP/p.csv) -eq $((pooled_samples + 1)) ] && grep -q \"^\$(jq -r .run_id $TMP/b.json),\" $TMP/p.csv"
+check "merge again over a merged file replaces it" $CVBENCH merge "$TMP/m.json" "$TMP/idle.json" "$TMP/a.json"
+cp "$TMP/b.json" "$TMP/b-copy.json"
+check "merge refuses to replace a run's results (OUT forgotten): exit 2, file kept" \
+	sh -c "$CVBENCH merge $TMP/b-copy.json $TMP/a.json $TMP/idle.json 2>$TMP/e; [ \$? -eq 2 ] && [ \$(wc -l <$TMP/e) -eq 1 ] && cmp -s $TMP/b.json $TMP/b-copy.json"
+check "compare --out naming an input: exit 2, input kept" \
+	sh -c "$CVBENCH compare $TMP/b-copy.json $TMP/a.json --out $TMP/b-copy.json 2>/dev/null; [ \$? -eq 2 ] && cmp -s $TMP/b.json $TMP/b-copy.json"
+check "no temporary file left beside the outputs" sh -c "! ls -A $TMP | grep -q '\.tmp\.'"
+
+finish

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Matrix files (validated whole before anything starts), shards for many
+# hosts, and an interrupted run continued with --resume.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+
+echo "matrices, shards and resume"
+
+# --- the shipped matrices are valid and say how long they take ---------------
+for m in matrices/*.json; do
+	check "$(basename "$m") plans (--dry-run, estimated duration)" sh -c \
+		"$CVBENCH run --matrix $m --dry-run | grep -q 'estimated duration'"
+done
+check "quick is CI-sized (estimated under 5 minutes)" sh -c \
+	"$CVBENCH plan matrices/quick.json | sed -n 's/.*about \([0-9]*\) s.*/\1/p' | awk '{exit !(\$1 < 300)}'"
+
+# --- bad matrix files: exit 2, one line naming the place, nothing written ----
+bad_matrix() { # NAME TEXT EXPECTED-SUBSTRING
+	printf '%s\n' "$2" >"$TMP/m.json"
+	rm -f "$TMP/bad.json"
+	$CVBENCH run --matrix "$TMP/m.json" --out "$TMP/bad.json" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	local rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] && grep -q -- "$3" "$TMP/bad.err" &&
+		[ ! -e "$TMP/bad.json" ]; then
+		pass "$1 -> exit 2: $(cat "$TMP/bad.err")"
+	else
+		fail "$1" "rc=$rc stderr=$(cat "$TMP/bad.err")"
+	fi
+}
+bad_matrix "JSON syntax error (line named)" '{"cvbench_matrix": 1,
+ "blocks": [
+   {"backend": "native",, "workload": "ready"}]}' "line 3"
+bad_matrix "not a matrix" '{"blocks": []}' 'cvbench_matrix'
+bad_matrix "unknown top-level field" '{"cvbench_matrix": 1, "blocks": [{}], "bloks": 1}' "unknown field 'bloks'"
+bad_matrix "unknown option in a block (block named)" '{"cvbench_matrix": 1, "blocks": [{"name": "a"}, {"name": "b", "frobs": 3}]}' "blocks\[1\] 'b'.*frobs"
+bad_matrix "bad value in a block" '{"cvbench_matrix": 1, "blocks": [{"reps": 0}]}' "blocks\[0\].*--reps"
+bad_matrix "impossible combination" '{"cvbench_matrix": 1, "blocks": [{"workload": "idle", "scenario": ["alone"]}]}' "runs until stopped"
+bad_matrix "empty blocks" '{"cvbench_matrix": 1, "blocks": []}' "non-empty"
+check "missing matrix file -> exit 2" sh -c "$CVBENCH run --matrix $TMP/none.json 2>/dev/null; [ \$? -eq 2 ]"
+
+# --- shards: the same cells, split over K files ------------------------------
+cells_of() { $CVBENCH run --matrix "$1" --dry-run | sed -n 's/^  cell \(.*\): [0-9]* warm-up.*/\1/p'; }
+check "plan --split 3 writes three shard matrices" sh -c \
+	"$CVBENCH plan matrices/noisy.json --split 3 --out-dir $TMP/shards >/dev/null && [ \$(ls $TMP/shards | wc -l) -eq 3 ]"
+cells_of matrices/noisy.json | sort >"$TMP/all.cells"
+for f in "$TMP"/shards/*.json; do cells_of "$f"; done | sort >"$TMP/shard.cells"
+check "the shards hold exactly the matrix's cells, each once" cmp "$TMP/all.cells" "$TMP/shard.cells"
+check "--split larger than the matrix -> exit 2" sh -c "$CVBENCH plan matrices/quick.json --split 200 --out-dir $TMP/x 2>/dev/null; [ \$? -eq 2 ]"
+
+# --- Ctrl-C keeps what was measured; --resume finishes it ---------------------
+out="$TMP/int.json"
+$CVBENCH run --backend native --workload ready --reps 400 --warmup 2 --gap-ms 10 --quiet --out "$out" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+rc=$?
+check "SIGINT: exit 130" test $rc -eq 130
+check "SIGINT: the file is incomplete and keeps its samples" jq -e \
+	'.status=="incomplete" and (.cells[0].metrics.startup_ns.samples|length) > 10' "$out"
+first=$(jq -r .run_id "$out")
+check "--resume: continues to the end (exit 0)" $CVBENCH run --resume "$out" --quiet
+check "--resume: one complete record of 400 measured launches" jq -e \
+	'.status=="ok" and (.cells[0].metrics.startup_ns.samples|length)==400 and .cells[0].launch_counts.measured_ok==400' "$out"
+check "--resume: no launch measured twice, the first run named" jq -e --arg first "$first" \
+	'(.cells[0].metrics.startup_ns.launch_index | length == (unique|length)) and .config.resumed_from==$first' "$out"
+check "--resume: results validate" validate "$out"
+check "--resume of a complete run -> exit 2" sh -c "$CVBENCH run --resume $out 2>/dev/null; [ \$? -eq 2 ]"
+
+finish

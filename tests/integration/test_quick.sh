@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The `quick` matrix end to end, as CI's benchmark: a results directory with
+# the JSON, plots and a report holding the seed's table; then the CI gate:
+# `cvbench compare` passes a run against itself and catches a run slowed on
+# purpose with the documented knob (--inject-delay-us).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+
+echo "quick matrix, end to end"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "quick matrix" "needs root for containers"
+	finish
+	exit $?
+fi
+
+mkdir -p "$TMP/q"
+start=$(date +%s)
+if $CVBENCH run --matrix matrices/quick.json --out "$TMP/q/results.json" >"$TMP/q.log" 2>&1; then
+	pass "quick matrix runs (exit 0) in $(($(date +%s) - start)) s"
+else
+	fail "quick matrix runs" "$(tail -n 3 "$TMP/q.log")"
+fi
+check "quick: results validate" validate "$TMP/q/results.json"
+check "quick: every cell ok or skipped with a reason" jq -e \
+	'[.cells[] | .status=="ok" or (.status=="skipped" and (.reason|length) > 0)] | all' "$TMP/q/results.json"
+check "quick: derived ratios, slowdowns and a density fit" jq -e \
+	'.derived | (.ratios_to_native|length) > 0 and (.slowdowns|length)==2 and ([.density[] | select(.fit != null)]|length) > 0' "$TMP/q/results.json"
+for p in startup phases syscall density slowdown; do
+	check "quick: plot $p.png is a sane PNG (2 KB..2 MB)" sh -c \
+		"f=$TMP/q/plots/$p.png; file \$f | grep -q 'PNG image' && s=\$(stat -c %s \$f) && [ \$s -gt 2000 ] && [ \$s -lt 2000000 ]"
+	check "quick: plot $p.svg written" test -s "$TMP/q/plots/$p.svg"
+done
+check "quick: report.md has the seed's table, measured" sh -c \
+	"grep -q '^| Feature | native | container | vm' $TMP/q/report.md && grep -q '^| Startup time, p50 |' $TMP/q/report.md"
+check "quick: report.html embeds its plots and nothing from outside" sh -c \
+	"grep -q 'data:image/png;base64' $TMP/q/report.html && ! grep -Eq '(src|href)=\"https?:' $TMP/q/report.html"
+check "quick: the run said where its results are" grep -q "results: $TMP/q/results.json" "$TMP/q.log"
+
+# --- the CI gate -------------------------------------------------------------
+base="$TMP/q/results.json"
+check "compare: a run against itself: no regression (exit 0)" $CVBENCH compare "$base" "$base"
+mkdir -p "$TMP/slow"
+check "a run slowed by --inject-delay-us 20000 (recorded)" sh -c \
+	"$CVBENCH run --backend native,container --workload ready --reps 5 --warmup 1 --quiet \
+	 --inject-delay-us 20000 --out $TMP/slow/r.json && jq -e '.cells[0].inject_delay_us==20000' $TMP/slow/r.json"
+$CVBENCH compare "$base" "$TMP/slow/r.json" --metric startup_ns >"$TMP/cmp.out" 2>&1
+rc=$?
+check "compare: the slowed run is a regression (exit 1)" test $rc -eq 1
+check "compare: the regressed cells are named" sh -c "grep -q 'native/ready.*REGRESSION' $TMP/cmp.out && grep -q 'container/ready.*REGRESSION' $TMP/cmp.out"
+check "nothing left: cgroups, run directories, processes" nothing_left
+
+finish
