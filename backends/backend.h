@@ -51,8 +51,11 @@ struct cvb_usage {
 	int64_t cpu_ns; /* user + system CPU time so far */
 	/* A VM's guest RAM as one mapping of QEMU: its share of RSS and PSS. */
 	int64_t guest_ram_rss_bytes, guest_ram_pss_bytes;
+	/* A container's cgroup: memory charged to it now (kernel memory, its
+	 * tmpfs pages and page cache included, which PSS does not see). */
+	int64_t cgroup_memory_bytes;
 };
-#define CVB_USAGE_UNKNOWN ((struct cvb_usage){-1, -1, -1, -1, -1, -1})
+#define CVB_USAGE_UNKNOWN ((struct cvb_usage){-1, -1, -1, -1, -1, -1, -1})
 
 /* How an instance ended. */
 struct cvb_exit {

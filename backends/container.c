@@ -625,6 +625,7 @@ static int container_measure(struct cvb_instance *inst, struct cvb_usage *u, str
 	if (ci->cg && cvb_cgroup_usage_read(ci->cg, &cu, err) < 0)
 		return -1;
 	u->cpu_ns = ci->cg ? cu.cpu_usage_ns : -1;
+	u->cgroup_memory_bytes = ci->cg ? cu.memory_current : -1;
 	return 0;
 }
 

@@ -27,6 +27,12 @@ int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error
 		if (mkdir(path, 0755) < 0)
 			return cvb_error_errno(err, errno, "cannot create '%s'", path);
 	}
+	/* Disk-backed scratch space for io-hog, writable by the container's
+	 * root (a host uid of its own) when the rootfs is (--rootfs-rw); /tmp
+	 * is a tmpfs, where fsync does no I/O. */
+	snprintf(path, sizeof(path), "%s/scratch", dir);
+	if (mkdir(path, 0755) < 0 || chmod(path, 01777) < 0)
+		return cvb_error_errno(err, errno, "cannot create '%s'", path);
 	/* A copy, not a bind mount: nothing of the host stays mounted, and the
 	 * file is exactly what the results name. */
 	snprintf(path, sizeof(path), "%s/cvb-agent", dir);

@@ -2,8 +2,9 @@
  * would measure and roughly how long it takes; with --split, writes K
  * independent shard matrices that any scheduler can run anywhere (GNU
  * parallel over ssh, a Slurm job array, a Kubernetes indexed Job), whose
- * results `cvbench merge` joins. Shards split blocks per backend and
- * workload, and are balanced by estimated duration. */
+ * results `cvbench merge` joins. Shards split blocks per workload (their
+ * backends stay together, so each shard has the native twin its ratios to
+ * native need), and are balanced by estimated duration. */
 #include "atomic_file.h"
 #include "commands.h"
 #include "parse_num.h"
@@ -30,8 +31,9 @@ static void usage(FILE *out)
 	        "their reasons) and a rough duration.\n"
 	        "With --split K: K shard matrices DIR/<name>-shard-<i>-of-<K>.json (DIR\n"
 	        "default: .), each a valid matrix for 'cvbench run --matrix' on any host.\n"
-	        "Blocks are split per backend and workload and spread so that shards take\n"
-	        "about as long as each other; a cell is never split, so its samples come\n"
+	        "Blocks are split per workload (their backends stay together, so ratios to\n"
+	        "native still work) and spread so that shards take about as long as each\n"
+	        "other; a cell is never split, so its samples come\n"
 	        "from one host. Join the shards' results with 'cvbench merge'.\n"
 	        "\n"
 	        "Exit status: 0 done; 2 bad input (nothing written).\n");
@@ -39,7 +41,9 @@ static void usage(FILE *out)
 
 /* One shard candidate: a block narrowed to one backend and workload. */
 struct piece {
-	cJSON *block;
+	cJSON *block; /* the block narrowed to one workload, for the estimate */
+	const cJSON *original;
+	const cJSON *workload;
 	double seconds;
 	int shard;
 };
@@ -83,22 +87,14 @@ static int split(const char *path, unsigned k, const char *dir, struct cvb_error
 	struct piece *pieces = NULL;
 	size_t n = 0, cap = 0;
 	int rc = -1;
-	for (const cJSON *b = blocks->child; b; b = b->next) {
-		/* Backends and workloads of the block (its own or the defaults'). */
-		const cJSON *bk = cJSON_GetObjectItemCaseSensitive(b, "backend");
+	int bi = 0;
+	for (const cJSON *b = blocks->child; b; b = b->next, bi++) {
+		/* A block splits per workload; its backends stay together, so that
+		 * each shard still holds the native twin its ratios need. */
 		const cJSON *wk = cJSON_GetObjectItemCaseSensitive(b, "workload");
-		if (!bk && defaults)
-			bk = cJSON_GetObjectItemCaseSensitive(defaults, "backend");
 		if (!wk && defaults)
 			wk = cJSON_GetObjectItemCaseSensitive(defaults, "workload");
-		cJSON *one_b = cJSON_CreateArray(), *one_w = cJSON_CreateArray();
-		if (!bk)
-			cJSON_AddItemToArray(one_b, cJSON_CreateString("native"));
-		else if (cJSON_IsArray(bk))
-			for (const cJSON *e = bk->child; e; e = e->next)
-				cJSON_AddItemToArray(one_b, cJSON_Duplicate(e, true));
-		else
-			cJSON_AddItemToArray(one_b, cJSON_Duplicate(bk, true));
+		cJSON *one_w = cJSON_CreateArray();
 		if (!wk)
 			cJSON_AddItemToArray(one_w, cJSON_CreateString("ready"));
 		else if (cJSON_IsArray(wk))
@@ -106,37 +102,48 @@ static int split(const char *path, unsigned k, const char *dir, struct cvb_error
 				cJSON_AddItemToArray(one_w, cJSON_Duplicate(e, true));
 		else
 			cJSON_AddItemToArray(one_w, cJSON_Duplicate(wk, true));
-		for (const cJSON *eb = one_b->child; eb; eb = eb->next)
-			for (const cJSON *ew = one_w->child; ew; ew = ew->next) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 16;
-					struct piece *np = realloc(pieces, cap * sizeof(*np));
-					if (!np) {
-						cvb_error_set(err, ENOMEM, "out of memory");
-						goto out;
-					}
-					pieces = np;
-				}
-				cJSON *nb = cJSON_Duplicate(b, true);
-				cJSON_DeleteItemFromObjectCaseSensitive(nb, "backend");
-				cJSON_DeleteItemFromObjectCaseSensitive(nb, "workload");
-				cJSON_AddItemToObject(nb, "backend", cJSON_Duplicate(eb, true));
-				cJSON_AddItemToObject(nb, "workload", cJSON_Duplicate(ew, true));
-				pieces[n] = (struct piece){.block = nb, .shard = -1};
-				pieces[n].seconds = estimate(defaults, nb, err);
-				n++;
-				if (pieces[n - 1].seconds < 0) {
-					cJSON_Delete(one_b);
+		const cJSON *bn = cJSON_GetObjectItemCaseSensitive(b, "name");
+		char base[96];
+		if (cJSON_IsString(bn))
+			snprintf(base, sizeof(base), "%s", bn->valuestring);
+		else
+			snprintf(base, sizeof(base), "block %d", bi);
+		bool several = cJSON_GetArraySize(one_w) > 1;
+		for (const cJSON *ew = one_w->child; ew; ew = ew->next) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				struct piece *np = realloc(pieces, cap * sizeof(*np));
+				if (!np) {
 					cJSON_Delete(one_w);
+					cvb_error_set(err, ENOMEM, "out of memory");
 					goto out;
 				}
+				pieces = np;
 			}
-		cJSON_Delete(one_b);
+			cJSON *nb = cJSON_Duplicate(b, true);
+			cJSON_DeleteItemFromObjectCaseSensitive(nb, "workload");
+			cJSON *wcopy = cJSON_Duplicate(ew, true);
+			cJSON_AddItemToObject(nb, "workload", wcopy);
+			/* Block names stay unique within a shard. */
+			char name_buf[200];
+			snprintf(name_buf, sizeof(name_buf), "%s%s%s", base, several ? "/" : "",
+			         several && cJSON_IsString(ew) ? ew->valuestring : "");
+			cJSON_DeleteItemFromObjectCaseSensitive(nb, "name");
+			cJSON_AddStringToObject(nb, "name", name_buf);
+			pieces[n] = (struct piece){
+			    .block = nb, .original = b, .workload = wcopy, .shard = -1};
+			pieces[n].seconds = estimate(defaults, nb, err);
+			n++;
+			if (pieces[n - 1].seconds < 0) {
+				cJSON_Delete(one_w);
+				goto out;
+			}
+		}
 		cJSON_Delete(one_w);
 	}
 	if (k > n) {
 		cvb_error_set(err, EINVAL,
-		              "--split %u: the matrix has only %zu backend x workload pieces; use "
+		              "--split %u: the matrix has only %zu block x workload pieces; use "
 		              "--split %zu or fewer",
 		              k, n, n);
 		goto out;
@@ -173,10 +180,24 @@ static int split(const char *path, unsigned k, const char *dir, struct cvb_error
 		cJSON_AddStringToObject(sh, "description", desc);
 		if (defaults)
 			cJSON_AddItemToObject(sh, "defaults", cJSON_Duplicate(defaults, true));
+		/* The pieces of one block in this shard become that block again,
+		 * with their workloads: names, and so labels, stay the matrix's. */
 		cJSON *bl = cJSON_AddArrayToObject(sh, "blocks");
-		for (size_t i = 0; i < n; i++)
-			if (pieces[i].shard == (int)s)
-				cJSON_AddItemToArray(bl, cJSON_Duplicate(pieces[i].block, true));
+		for (const cJSON *ob = blocks->child; ob; ob = ob->next) {
+			cJSON *wl = cJSON_CreateArray();
+			for (size_t i = 0; i < n; i++)
+				if (pieces[i].shard == (int)s && pieces[i].original == ob)
+					cJSON_AddItemToArray(
+					    wl, cJSON_Duplicate(pieces[i].workload, true));
+			if (cJSON_GetArraySize(wl) == 0) {
+				cJSON_Delete(wl);
+				continue;
+			}
+			cJSON *nb = cJSON_Duplicate(ob, true);
+			cJSON_DeleteItemFromObjectCaseSensitive(nb, "workload");
+			cJSON_AddItemToObject(nb, "workload", wl);
+			cJSON_AddItemToArray(bl, nb);
+		}
 		char *text = cJSON_Print(sh);
 		cJSON_Delete(sh);
 		if (!text || cvb_atomic_write(file, text, strlen(text), err) < 0) {

@@ -128,30 +128,6 @@ static char *document_text(const struct cvb_run *run)
 	return with_nl;
 }
 
-/* KSM as a block asked (VM density), restored afterwards. */
-static int ksm_before = -1;
-
-static void ksm_apply(const struct cvb_matrix *m)
-{
-	int64_t run;
-	for (size_t i = 0; i < m->n_blocks; i++)
-		if (m->blocks[i]->ksm >= 0 && cvb_ksm_read("run", &run) == 0) {
-			struct cvb_error err = {0};
-			ksm_before = (int)run;
-			if (cvb_ksm_set_run(m->blocks[i]->ksm, &err) < 0)
-				fprintf(stderr, "cvbench run: warning: %s\n", err.msg);
-			return;
-		}
-}
-
-static void ksm_restore(void)
-{
-	struct cvb_error err = {0};
-	if (ksm_before >= 0)
-		cvb_ksm_set_run(ksm_before, &err);
-	ksm_before = -1;
-}
-
 int cvb_cmd_run(int argc, char **argv)
 {
 	struct cvb_matrix m;
@@ -232,11 +208,9 @@ int cvb_cmd_run(int argc, char **argv)
 			fprintf(stderr, "cvbench run: skipping %s: %s\n", run.cells[k].label,
 			        run.cells[k].reason);
 
-	ksm_apply(&m);
 	cvb_run_begin_backends(&run);
 	cvb_run_execute(&run, first->quiet ? NULL : stderr);
 	cvb_run_end_backends(&run);
-	ksm_restore();
 
 	char *text = document_text(&run);
 	if (!text) {

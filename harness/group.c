@@ -315,8 +315,14 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 		g.l[i].inject_delay_ns = aggr ? 0 : plan->inject_delay_us * 1000;
 	}
 
+	/* KSM as this block asks, for this round only. */
+	int64_t ksm_was = -1;
+	if (cell->instances && plan->ksm >= 0 && cvb_ksm_read("run", &ksm_was) == 0 &&
+	    cvb_ksm_set_run(plan->ksm, &err) < 0)
+		cvb_progress_note(plan->quiet ? NULL : stderr, "%s: cannot set KSM: %s",
+		                  cell->label, err.msg);
+
 	bool ok = true;
-	int64_t t_first = 0;
 	if (has_aggr && !start_aggressor(&g)) {
 		ok = false;
 		if (!cvb_stop_signal) {
@@ -332,7 +338,7 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 	const char *main_cpus = cell->placement && cell->placement->victim_cpus[0]
 	                            ? cell->placement->victim_cpus
 	                            : cell->cpus;
-	t_first = cvb_now_ns();
+	const int64_t t_first = cvb_now_ns();
 	for (size_t i = g.first_main; ok && i < g.n && !interrupted(&g); i++) {
 		if (!start_member(&g, i, &g.main_cfg, main_cpus)) {
 			ok = false;
@@ -341,41 +347,44 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 		poll_members(&g, cvb_now_ns()); /* keep pipes drained meanwhile */
 		int64_t avail, tot;
 		if (cell->instances && holding && cvb_hostmem_read("/", &avail, &tot, &err) == 0 &&
-		    avail < cvb_hostmem_reserve(tot) / 2) {
-			char why[256];
-			snprintf(why, sizeof(why),
+		    avail < cvb_hostmem_reserve(tot) / 2 && i + 1 < g.n) {
+			/* Not a failure of what was measured: the host's limit. */
+			cell->status = CVB_CELL_SKIPPED;
+			snprintf(cell->reason, sizeof(cell->reason),
 			         "stopped bringing instances up: the host ran short of memory "
-			         "(MemAvailable fell to %lld MiB after %zu instances)",
-			         (long long)(avail >> 20), i - g.first_main + 1);
-			fail_mains(&g, why);
+			         "(MemAvailable fell to %lld MiB after %zu of %zu instances)",
+			         (long long)(avail >> 20), i - g.first_main + 1, n_main);
+			fail_mains(&g, cell->reason);
 			ok = false;
 		}
 	}
-	/* Until every main instance is READY (holding ones), or done (finite). */
+	/* Until every main instance is READY (holding ones), or done (finite).
+	 * A holding instance that ended before READY ends the wait: the others
+	 * would hold until their timeout. */
 	bool all_ready = false;
 	while (ok && !interrupted(&g)) {
-		bool any_live = false, ready = true, ended = true;
+		bool any_live = false, ready = true, lost = false;
 		for (size_t i = g.first_main; i < g.n; i++) {
 			any_live |= member_live(&g.l[i]);
 			ready &= g.l[i].ready;
-			ended &= !member_live(&g.l[i]);
+			lost |= holding && !member_live(&g.l[i]) && !g.l[i].ready;
 		}
-		if (ready && !all_ready)
-			all_ready = true;
-		if ((holding && all_ready) || ended || !any_live)
+		all_ready = ready;
+		if (lost)
+			ok = false;
+		if ((holding && all_ready) || !any_live || lost)
 			break;
-		int64_t until = cvb_now_ns() + 1000000000;
-		poll_members(&g, until);
+		poll_members(&g, cvb_now_ns() + 1000000000);
 	}
 	if (ok && all_ready && holding && !interrupted(&g)) {
 		int64_t settle_until = cvb_now_ns() + plan->settle_ms * 1000000;
 		while (cvb_now_ns() < settle_until && !interrupted(&g))
 			poll_members(&g, settle_until);
+		if (!cvb_stop_signal && cell->instances && plan->ksm == 1 &&
+		    strcmp(cell->backend->name, "vm") == 0)
+			/* Merging takes time: measure once KSM has settled. */
+			ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &ksm_settled);
 		if (!cvb_stop_signal) {
-			if (cell->instances && plan->ksm == 1 &&
-			    strcmp(cell->backend->name, "vm") == 0)
-				/* Merging takes time: measure once KSM has settled. */
-				ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &ksm_settled);
 			for (size_t i = g.first_main; i < g.n; i++)
 				if (member_live(&g.l[i]))
 					cvb_launch_measure(&g.l[i]);
@@ -385,21 +394,32 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 				if (read_memavailable(&after, &total) == 0)
 					drop = before - after;
 			}
-			for (size_t i = g.first_main; i < g.n; i++)
-				if (member_live(&g.l[i]))
-					cvb_launch_stop(&g.l[i]);
 		}
 	}
-	/* Stop the aggressor once the victim is done; let it report. */
-	if (has_aggr && member_live(&g.l[0]) && !cvb_stop_signal) {
-		cvb_launch_stop(&g.l[0]);
-		int64_t grace = cvb_now_ns() + (int64_t)AGGRESSOR_STOP_GRACE_MS * 1000000;
-		if (g.deadline[0] > grace)
-			g.deadline[0] = grace;
-	}
-	/* Everyone to the end: main instances stopped or done, the aggressor
-	 * reporting after its stop. After a failure destroy ends them. */
-	while (ok) {
+	/* Members never launched (an earlier launch failed, or a signal came)
+	 * are not "ok": say why. */
+	interrupted(&g);
+	for (size_t i = g.first_main; i < g.n; i++)
+		if (!g.l[i].inst && g.l[i].sample->status == CVB_SAMPLE_OK) {
+			g.l[i].sample->status = CVB_SAMPLE_FAILED;
+			snprintf(g.l[i].sample->reason, sizeof(g.l[i].sample->reason),
+			         "not launched: an earlier launch of this round failed");
+		}
+	/* Everyone asked to finish (main instances that hold, the aggressor
+	 * once the victim is done, everything after a failure) and given the
+	 * time to report; a signal leaves the rest to destroy. */
+	if (!cvb_stop_signal)
+		for (size_t i = 0; i < g.n; i++) {
+			struct cvb_launch *l = &g.l[i];
+			bool aggr = has_aggr && i == 0;
+			if (!member_live(l) || (!aggr && !holding && ok))
+				continue; /* a finite main instance ends by itself */
+			cvb_launch_stop(l);
+			int64_t grace = cvb_now_ns() + (int64_t)AGGRESSOR_STOP_GRACE_MS * 1000000;
+			if (g.deadline[i] > grace)
+				g.deadline[i] = grace;
+		}
+	for (;;) {
 		bool any_live = false;
 		for (size_t i = 0; i < g.n; i++)
 			any_live |= member_live(&g.l[i]);
@@ -409,19 +429,25 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 	}
 	for (size_t i = 0; i < g.n; i++)
 		cvb_launch_end(&g.l[i], cell->timeout_ms);
+	if (ksm_was >= 0 && plan->ksm >= 0)
+		cvb_ksm_set_run((int)ksm_was, &err);
 
 	bool mains_ok = true;
 	for (size_t i = g.first_main; i < g.n; i++)
 		mains_ok &= g.l[i].sample->status == CVB_SAMPLE_OK;
-	if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_FAILED) {
+	/* The aggressor's fate is data when the victim ran next to it. */
+	if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_FAILED && mains_ok) {
 		cell->aggressor_failures++;
 		if (!plan->quiet)
 			cvb_progress_note(stderr, "%s round %u: aggressor: %s", cell->label, round,
 			                  g.l[0].sample->reason);
 	}
 	if (mains_ok && round >= plan->warmup) {
+		/* With N > 1 an instance's READY is read only once the next
+		 * launch call has returned: startup is the last instance's (the
+		 * one started with N - 1 up), bring-up covers them all. */
 		for (size_t i = g.first_main; i < g.n; i++)
-			cvb_launch_commit(cell, &g.l[i], true, NULL);
+			cvb_launch_commit(cell, &g.l[i], n_main == 1 || i == g.n - 1, NULL);
 		if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_OK)
 			cvb_launch_commit(cell, &g.l[0], false, "aggressor");
 		/* Bring-up: first launch call to the last READY's arrival. */
@@ -445,7 +471,7 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 	if (mains_ok) {
 		cell->warmup_done += round < plan->warmup;
 		cell->measured_ok += round >= plan->warmup;
-	} else if (!plan->quiet && !cvb_stop_signal) {
+	} else if (!plan->quiet && !cvb_stop_signal && cell->status != CVB_CELL_SKIPPED) {
 		for (size_t i = g.first_main; i < g.n; i++)
 			if (g.l[i].sample->status == CVB_SAMPLE_FAILED) {
 				cvb_progress_note(stderr, "%s round %u failed: %s", cell->label,
@@ -455,5 +481,5 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 	}
 	free(g.l);
 	free(g.deadline);
-	return mains_ok;
+	return mains_ok || cell->status == CVB_CELL_SKIPPED;
 }

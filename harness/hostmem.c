@@ -1,4 +1,5 @@
 #include "hostmem.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +98,8 @@ int64_t cvb_ksm_wait_settled(int64_t max_ms, bool *settled)
 		}
 		prev = cur;
 		nanosleep(&(struct timespec){.tv_sec = 1}, NULL);
+		if (cvb_stop_signal)
+			break; /* Ctrl-C: the round is over, settled or not */
 	}
 	return cur;
 }

@@ -283,6 +283,10 @@ void cvb_launch_commit(struct cvb_cell *cell, const struct cvb_launch *l, bool w
 		if (u->uss_bytes >= 0)
 			cvb_cell_add_value(cell, "host_uss_bytes", "bytes", CVB_LOWER_IS_BETTER,
 			                   (double)u->uss_bytes, ix, NULL);
+		if (u->cgroup_memory_bytes >= 0)
+			cvb_cell_add_value(cell, "cgroup_memory_bytes", "bytes",
+			                   CVB_LOWER_IS_BETTER, (double)u->cgroup_memory_bytes, ix,
+			                   NULL);
 		if (u->guest_ram_pss_bytes >= 0 && u->pss_bytes >= 0) {
 			cvb_cell_add_value(cell, "guest_ram_pss_bytes", "bytes",
 			                   CVB_LOWER_IS_BETTER, (double)u->guest_ram_pss_bytes, ix,

@@ -90,16 +90,34 @@ static int push(struct cvb_matrix *m, struct argv_builder *b, const char *text)
 	return 0;
 }
 
+/* True if the command-line options ov name option k ("--k" or "--k=..."). */
+static bool in_overrides(const char *k, int n_ov, char **ov)
+{
+	size_t len = strlen(k);
+	for (int i = 0; i < n_ov; i++)
+		if (strncmp(ov[i], "--", 2) == 0 && strncmp(ov[i] + 2, k, len) == 0 &&
+		    (ov[i][2 + len] == '\0' || ov[i][2 + len] == '='))
+			return true;
+	return false;
+}
+
 /* The options of one JSON object: "key": value becomes --key=value; true a
  * bare --key (false: nothing); a list is comma-joined, or repeated for the
- * repeatable options (param, scenario); "param" may also be an object. */
-static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const char *where,
-                          struct argv_builder *b, struct cvb_error *err)
+ * repeatable options (param, scenario); "param" may also be an object.
+ * A key that a later source sets too (the block over the defaults, the
+ * command line over both) is left out, so that the later one replaces it
+ * whole, lists included; parameters instead apply one by one, last wins. */
+static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *later, int n_ov,
+                          char **ov, const char *where, struct argv_builder *b,
+                          struct cvb_error *err)
 {
 	char val[1024], arg[1200];
 	for (const cJSON *f = obj->child; f; f = f->next) {
 		const char *k = f->string;
 		bool repeatable = strcmp(k, "param") == 0 || strcmp(k, "scenario") == 0;
+		if (strcmp(k, "param") != 0 &&
+		    ((later && cJSON_HasObjectItem(later, k)) || in_overrides(k, n_ov, ov)))
+			continue;
 		if (strcmp(k, "name") == 0 || strcmp(k, "description") == 0 ||
 		    strcmp(k, "comment") == 0)
 			continue;
@@ -253,10 +271,21 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 			cvb_error_set(err, EINVAL, "%s: field 'name' must be a string", where);
 			goto out;
 		}
+		static const char *const run_wide[] = {"out",   "seed",    "resamples", "agent",
+		                                       "quiet", "dry-run", NULL};
+		for (size_t i = 0; run_wide[i]; i++)
+			if (cJSON_HasObjectItem(blk, run_wide[i])) {
+				cvb_error_set(err, EINVAL,
+				              "%s: field '%s' is for the whole run: put it in "
+				              "\"defaults\" or on the command line",
+				              where, run_wide[i]);
+				goto out;
+			}
 		struct argv_builder b = {.argc = 0};
 		if (push(m, &b, "run") < 0 ||
-		    (defaults && object_to_args(m, defaults, where, &b, err) < 0) ||
-		    object_to_args(m, blk, where, &b, err) < 0)
+		    (defaults && object_to_args(m, defaults, blk, n_overrides, overrides, where, &b,
+		                                err) < 0) ||
+		    object_to_args(m, blk, NULL, n_overrides, overrides, where, &b, err) < 0)
 			goto out;
 		for (int i = 0; i < n_overrides; i++)
 			if (push(m, &b, overrides[i]) < 0) {

@@ -75,6 +75,8 @@ void cvb_plan_usage(FILE *out)
 	    "                     cpu-weight, cpuset-cpus, memory-max, swap-max, pids-max,\n"
 	    "                     io-weight) or an aggressor parameter; e.g. cpu-hog,\n"
 	    "                     cpu-hog:cpu-quota=20, fork-hog:procs=2000:pids-max=64\n"
+	    "                     (cpuset-cpus confines the aggressor itself: --placement\n"
+	    "                     then pins only the victim)\n"
 	    "  --placement LIST   none, same-pu, sibling, other-core (hwloc; recorded)\n"
 	    "\n"
 	    "  --matrix FILE      run a matrix file (see matrices/); other options given\n"
@@ -579,6 +581,14 @@ static int check_groups(struct cvb_plan *plan, struct cvb_error *err)
 			                     "--scenario '%s': %s cannot be stopped on request, so "
 			                     "it cannot be an aggressor",
 			                     plan->scenarios[i].name, a->name);
+		for (size_t k = 0; a && k < plan->n_workloads; k++)
+			if (plan->workloads[k] == a)
+				return cvb_error_set(
+				    err, EINVAL,
+				    "--scenario '%s': the victim %s would be its own "
+				    "aggressor (their metrics would mix); use a victim "
+				    "workload",
+				    plan->scenarios[i].name, a->name);
 	}
 	for (size_t k = 0; plan->n_scenarios && k < plan->n_workloads; k++)
 		if (plan->workloads[k]->holds_until_stopped)

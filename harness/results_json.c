@@ -35,12 +35,15 @@ cJSON *cvb_summary_to_json(const double *values, size_t n, uint64_t seed, unsign
 
 const char *cvb_run_status(const struct cvb_run *run)
 {
-	bool failed = false, incomplete = run->stop_signal != 0, any_ran = false;
+	bool failed = false, incomplete = false, any_ran = false;
 	for (size_t k = 0; k < run->n_cells; k++) {
 		failed |= run->cells[k].status == CVB_CELL_FAILED;
 		incomplete |= run->cells[k].status == CVB_CELL_INCOMPLETE;
 		any_ran |= run->cells[k].status != CVB_CELL_SKIPPED;
 	}
+	/* Interrupted first: such a run can be resumed, whatever failed. */
+	if (run->stop_signal)
+		return "incomplete";
 	return failed || !any_ran ? "failed" : incomplete ? "incomplete" : "ok";
 }
 
@@ -183,13 +186,20 @@ static cJSON *cell_to_json(const struct cvb_run *run, const struct cvb_cell *c)
 	if (c->backend_setup)
 		cJSON_AddItemToObject(o, "backend_setup", cJSON_Duplicate(c->backend_setup, true));
 
-	unsigned failed = 0, warm = 0;
+	unsigned failed = 0, warm = 0, total = (unsigned)c->n_samples;
 	for (size_t i = 0; i < c->n_samples; i++) {
 		failed += c->samples[i].status == CVB_SAMPLE_FAILED;
 		warm += c->samples[i].warmup;
 	}
+	/* A resumed run's record holds the launches before the resume too. */
+	for (cJSON *p = c->prior_launches ? c->prior_launches->child : NULL; p; p = p->next) {
+		cJSON *st = cJSON_GetObjectItemCaseSensitive(p, "status");
+		total++;
+		failed += cJSON_IsString(st) && strcmp(st->valuestring, "failed") == 0;
+		warm += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "warmup"));
+	}
 	cJSON *counts = cJSON_AddObjectToObject(o, "launch_counts");
-	cJSON_AddNumberToObject(counts, "total", (double)c->n_samples);
+	cJSON_AddNumberToObject(counts, "total", total);
 	cJSON_AddNumberToObject(counts, "warmup", warm);
 	cJSON_AddNumberToObject(counts, "warmup_ok", c->warmup_done);
 	cJSON_AddNumberToObject(counts, "measured_ok", c->measured_ok);

@@ -82,12 +82,25 @@ int cvb_resume_load(const char *path, struct cvb_matrix *m, cJSON **record, stru
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(mx, "source");
 	const cJSON *mpath = cJSON_GetObjectItemCaseSensitive(mx, "path");
 	if (cJSON_IsString(src)) {
+		/* The matrix as recorded, with the options the original command
+		 * line gave on top of it, then those given now. */
+		char *ov[512];
+		int n_ov = 0;
+		for (int i = 1; i < original_argc && n_ov < 500; i++) {
+			if (strcmp(args[i], "--matrix") == 0) {
+				i++;
+				continue;
+			}
+			if (strncmp(args[i], "--matrix=", 9) != 0)
+				ov[n_ov++] = args[i];
+		}
+		for (int i = 0; i < n_overrides && n_ov < 511; i++)
+			ov[n_ov++] = overrides[i];
 		memset(m, 0, sizeof(*m));
 		m->source = strdup(src->valuestring);
 		snprintf(m->path, sizeof(m->path), "%s",
 		         cJSON_IsString(mpath) ? mpath->valuestring : "");
-		if (!m->source ||
-		    cvb_matrix_from_text(m->path, m->source, n_overrides, overrides, m, err) < 0)
+		if (!m->source || cvb_matrix_from_text(m->path, m->source, n_ov, ov, m, err) < 0)
 			goto prefix;
 	} else {
 		/* The options given with --resume (--quiet, --out) come last. */
@@ -136,6 +149,7 @@ static const struct {
     {"memavailable_drop_per_instance_bytes", "bytes"},
     {"guest_used_bytes", "bytes"},
     {"ksm_saved_bytes", "bytes"},
+    {"cgroup_memory_bytes", "bytes"},
 };
 
 static bool static_name(const struct cvb_cell *c, const char *name, const char **n,

@@ -157,8 +157,7 @@ static void finish_cell(struct cvb_cell *c, bool gave_up)
 			first = s;
 		interrupted += s->status == CVB_SAMPLE_INTERRUPTED;
 	}
-	/* Only the last round can have been interrupted. */
-	unsigned rounds = c->rounds_done + c->rounds_run - (interrupted ? 1 : 0);
+	unsigned rounds = c->rounds_done + c->rounds_run;
 	size_t wanted = cvb_cell_rounds(c);
 	if (failed) {
 		c->status = CVB_CELL_FAILED;
@@ -222,7 +221,11 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 			size_t before = c->n_samples;
 			bool ok = c->instances || c->scenario ? cvb_group_run(run, c, r)
 			                                      : run_single(run, c, r, progress);
-			c->rounds_run++;
+			/* A round a signal cut short is not done: a resume redoes it. */
+			bool cut = false;
+			for (size_t i = before; i < c->n_samples; i++)
+				cut |= c->samples[i].status == CVB_SAMPLE_INTERRUPTED;
+			c->rounds_run += !cut;
 			cvb_progress_step(&pr, k, cvb_now_ns() - t0);
 			if (c->n_samples == before && !ok) {
 				gave_up[k] = true; /* out of memory */

@@ -67,4 +67,21 @@ check "--resume: no launch measured twice, the first run named" jq -e --arg firs
 check "--resume: results validate" validate "$out"
 check "--resume of a complete run -> exit 2" sh -c "$CVBENCH run --resume $out 2>/dev/null; [ \$? -eq 2 ]"
 
+# --- a group run (density) cut short and resumed ---------------------------
+if [ "$(id -u)" -eq 0 ]; then
+	out="$TMP/gint.json"
+	$CVBENCH run --backend container --workload idle --instances 2 --reps 40 --warmup 0 \
+		--settle-ms 20 --gap-ms 10 --quiet --out "$out" &
+	pid=$!
+	sleep 2
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	check "density SIGINT: exit 130, incomplete, resumable" sh -c \
+		"[ $rc -eq 130 ] && jq -e '.status==\"incomplete\" and .cells[0].launch_counts.rounds < 40' $out"
+	check "density --resume: 40 rounds, 80 instances measured" sh -c \
+		"$CVBENCH run --resume $out --quiet && jq -e '.status==\"ok\" and .cells[0].launch_counts.rounds==40 and (.cells[0].metrics.host_pss_bytes.samples|length)==80' $out"
+	check "density --resume: nothing left behind" nothing_left
+fi
+
 finish

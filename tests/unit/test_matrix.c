@@ -80,6 +80,13 @@ static void one_block(char *buf, size_t len, const char *block)
 	snprintf(buf, len, "{\"cvbench_matrix\": 1, \"blocks\": [{%s}]}", block);
 }
 
+/* Run-wide options (out, seed, quiet, ...) belong in "defaults". */
+static void with_defaults(char *buf, size_t len, const char *defaults, const char *block)
+{
+	snprintf(buf, len, "{\"cvbench_matrix\": 1, \"defaults\": {%s}, \"blocks\": [{%s}]}",
+	         defaults, block);
+}
+
 static int param_idx(const char *workload, const char *param)
 {
 	const struct cvb_workload *w = cvb_workload_find(workload);
@@ -243,9 +250,8 @@ static void test_booleans(void **state)
 	char text[512];
 
 	(void)state;
-	one_block(text, sizeof(text),
-	          "\"dry-run\": true, \"quiet\": false, \"backend\": \"container\", "
-	          "\"rootfs-rw\": true, \"no-cgroup\": false");
+	with_defaults(text, sizeof(text), "\"dry-run\": true, \"quiet\": false",
+	              "\"backend\": \"container\", \"rootfs-rw\": true, \"no-cgroup\": false");
 	from_text_ok(text, 0, NULL, &m);
 	assert_true(m.blocks[0]->dry_run);
 	assert_false(m.blocks[0]->quiet);
@@ -253,10 +259,38 @@ static void test_booleans(void **state)
 	assert_false(m.blocks[0]->config.no_cgroup);
 	cvb_matrix_free(&m);
 
-	one_block(text, sizeof(text), "\"dry-run\": false, \"quiet\": true");
+	with_defaults(text, sizeof(text), "\"dry-run\": false, \"quiet\": true", "");
 	from_text_ok(text, 0, NULL, &m);
 	assert_false(m.blocks[0]->dry_run);
 	assert_true(m.blocks[0]->quiet);
+	cvb_matrix_free(&m);
+}
+
+/* A later source replaces a list whole: the block over the defaults, the
+ * command line over both; parameters still apply one by one. */
+static void test_later_lists_replace(void **state)
+{
+	struct cvb_matrix m;
+	char text[512];
+	char o1[] = "--instances=8", o2[] = "--scenario=alone";
+	char *ov[] = {o1};
+
+	(void)state;
+	with_defaults(text, sizeof(text), "\"workload\": \"idle\", \"instances\": [1, 2]",
+	              "\"instances\": [4]");
+	from_text_ok(text, 0, NULL, &m);
+	assert_int_equal(m.blocks[0]->n_instances, 1);
+	assert_int_equal(m.blocks[0]->instances[0], 4);
+	cvb_matrix_free(&m);
+	from_text_ok(text, 1, ov, &m);
+	assert_int_equal(m.blocks[0]->n_instances, 1);
+	assert_int_equal(m.blocks[0]->instances[0], 8);
+	cvb_matrix_free(&m);
+	ov[0] = o2;
+	with_defaults(text, sizeof(text), "\"workload\": \"cpu-victim\"",
+	              "\"scenario\": [\"alone\", \"cpu-hog\"]");
+	from_text_ok(text, 1, ov, &m);
+	assert_int_equal(m.blocks[0]->n_scenarios, 1);
 	cvb_matrix_free(&m);
 }
 
@@ -285,7 +319,7 @@ static void test_lists(void **state)
 	cvb_matrix_free(&m);
 
 	/* Numbers: whole numbers without ".0", fractions as written. */
-	one_block(text, sizeof(text), "\"timeout\": 0.5, \"reps\": 12.0, \"seed\": 77");
+	with_defaults(text, sizeof(text), "\"seed\": 77", "\"timeout\": 0.5, \"reps\": 12.0");
 	from_text_ok(text, 0, NULL, &m);
 	assert_int_equal(m.blocks[0]->timeout_ms, 500);
 	assert_int_equal(m.blocks[0]->reps, 12);
@@ -471,9 +505,13 @@ static void test_bad_fields(void **state)
 	one_block(text, sizeof(text), "\"reps\": 1e300");
 	from_text_err(text, 0, NULL, &err);
 	assert_msg_has(err, "--reps");
-	one_block(text, sizeof(text), "\"seed\": -1e19");
+	with_defaults(text, sizeof(text), "\"seed\": -1e19", "");
 	from_text_err(text, 0, NULL, &err);
 	assert_msg_has(err, "--seed");
+	/* Run-wide options in a block: they would apply to the whole run. */
+	one_block(text, sizeof(text), "\"out\": \"x.json\"");
+	from_text_err(text, 0, NULL, &err);
+	assert_msg_has(err, "field 'out' is for the whole run");
 	/* A value for a flag. */
 	one_block(text, sizeof(text), "\"dry-run\": \"yes\"");
 	from_text_err(text, 0, NULL, &err);
@@ -841,6 +879,7 @@ int main(void)
 	    cmocka_unit_test(test_param_object_and_list),
 	    cmocka_unit_test(test_booleans),
 	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_later_lists_replace),
 	    cmocka_unit_test(test_syntax_error_line),
 	    cmocka_unit_test(test_not_a_matrix),
 	    cmocka_unit_test(test_unknown_top_level_field),
