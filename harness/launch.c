@@ -236,7 +236,7 @@ void cvb_launch_end(struct cvb_launch *l, int timeout_ms)
 		fail(s, &l->proto, "teardown failed: %s", derr.msg);
 	} else {
 		for (const struct cvb_metric_desc *m = l->workload->metrics; m && m->name; m++) {
-			bool seen = false;
+			bool seen = l->workload->metrics_selectable;
 			for (size_t i = 0; i < l->n_values; i++)
 				seen |= l->desc[i] == m;
 			if (!seen) {

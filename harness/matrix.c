@@ -405,7 +405,8 @@ enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_ma
 		 * bare `cvbench run` on the default matrix; any option about what
 		 * to measure makes the command line a block of its own. */
 		static const char *const run_wide[] = {
-		    "--out", "--quiet", "--dry-run", "--seed", "--resamples", "--agent", NULL};
+		    "--out",       "--quiet", "--dry-run",         "--seed",
+		    "--resamples", "--agent", "--inject-delay-us", NULL};
 		bool wide = false;
 		for (size_t k = 0; run_wide[k]; k++) {
 			size_t n = strlen(run_wide[k]);

@@ -31,12 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SYSCALL_TARGET_MS, SYSCALL_REPEATS };
+enum { SYSCALL_TARGET_MS, SYSCALL_REPEATS, SYSCALL_OPS };
 
 static const struct cvb_param_desc syscall_params[] = {
     [SYSCALL_TARGET_MS] = {"target_ms", "minimum duration of one timed loop", 20, 1, 10000},
     [SYSCALL_REPEATS] = {"repeats", "timed loops per operation (the median is reported)", 5, 1,
                          1000},
+    [SYSCALL_OPS] = {"ops",
+                     "which calls, a bit mask in the order of the metrics (1 getppid, 2 "
+                     "clock_gettime, 4 open_close, 8 stat, 16 pipe_rw, 32 mmap_touch, 64 "
+                     "fork_wait, 128 sched_yield)",
+                     255, 1, 255},
     {0},
 };
 
@@ -292,6 +297,8 @@ static int syscall_run(const struct cvb_workload_ctx *ctx)
 	    .repeats = (unsigned)ctx->param[SYSCALL_REPEATS],
 	};
 	for (size_t i = 0; i < sizeof(syscall_ops) / sizeof(syscall_ops[0]); i++) {
+		if (!(ctx->param[SYSCALL_OPS] & (1 << i)))
+			continue; /* not asked for: its metric is optional */
 		struct cvb_calib_result res;
 		int rc = cvb_calib_measure(&cfg, syscall_ops[i].fn, &st, &res);
 		if (rc < 0 || st.err) {
@@ -334,4 +341,5 @@ const struct cvb_workload cvb_workload_syscall = {
     .metrics = syscall_metrics,
     .run = syscall_run,
     .typical_ms = 2000,
+    .metrics_selectable = true,
 };

@@ -51,6 +51,9 @@ struct cvb_workload {
 	/* Rough run time after READY natively with default parameters, in ms,
 	 * for --dry-run's estimate only (0: unknown, 200 assumed). */
 	unsigned typical_ms;
+	/* True if a parameter chooses which metrics are reported (syscall's
+	 * ops): a launch that leaves some out has not failed. */
+	bool metrics_selectable;
 	/* Runs after READY was written; emits result lines with cvb_emit_metric.
 	 * Returns the DONE status: 0 for success. */
 	int (*run)(const struct cvb_workload_ctx *ctx);
