@@ -1,8 +1,11 @@
-/* Command lines for parser tests: "run" followed by the given arguments.
- * getopt_long may permute argv and keeps pointers into it, so the arguments
- * live in writable storage that outlives the plan. Include after cmocka.h. */
+/* Helpers for the parser tests: command lines ("run" followed by the given
+ * arguments; getopt_long may permute argv and keeps pointers into it, so the
+ * arguments live in writable storage that outlives the plan), parsing with
+ * an expected outcome, and message checks. Include after cmocka.h. */
 #ifndef CVB_TEST_ARGS_FIXTURE_H
 #define CVB_TEST_ARGS_FIXTURE_H
+
+#include "plan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,5 +42,50 @@ static inline void build_args(struct args *a, ...)
 }
 
 #define ARGS(a, ...) build_args((a), __VA_ARGS__, (const char *)NULL)
+
+/* Asserts that err.msg contains needle, showing the message if not. */
+#define assert_msg_has(err, needle)                                                                \
+	do {                                                                                       \
+		if (strstr((err).msg, (needle)) == NULL)                                           \
+			fail_msg("message \"%s\" lacks \"%s\"", (err).msg, (needle));              \
+	} while (0)
+
+static inline enum cvb_parse_result parse(struct args *a, struct cvb_plan *plan,
+                                          struct cvb_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	return cvb_plan_parse(a->argc, a->argv, plan, err);
+}
+
+/* Parses and expects CVB_PARSE_OK, failing with the message otherwise. */
+static inline void parse_ok(struct args *a, struct cvb_plan *plan)
+{
+	struct cvb_error err;
+	enum cvb_parse_result r = parse(a, plan, &err);
+	if (r != CVB_PARSE_OK)
+		fail_msg("parse returned %d: %s", (int)r, err.msg);
+	assert_string_equal(err.msg, "");
+}
+
+/* Parses and expects CVB_PARSE_ERROR with a non-empty one-line message. */
+static inline void parse_err(struct args *a, struct cvb_error *err)
+{
+	struct cvb_plan plan;
+	enum cvb_parse_result r = parse(a, &plan, err);
+	if (r != CVB_PARSE_ERROR)
+		fail_msg("parse returned %d, expected an error", (int)r);
+	assert_true(err->msg[0] != '\0');
+	assert_null(strchr(err->msg, '\n')); /* one line */
+}
+
+/* Index of a workload's parameter, which must exist. */
+static inline int param_idx(const char *workload, const char *param)
+{
+	const struct cvb_workload *w = cvb_workload_find(workload);
+	assert_non_null(w);
+	int idx = cvb_workload_param_index(w, param);
+	assert_true(idx >= 0);
+	return idx;
+}
 
 #endif

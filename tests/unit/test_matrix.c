@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "args_fixture.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -19,13 +20,6 @@
 #include <unistd.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Asserts that err.msg contains needle, showing the message if not. */
-#define assert_msg_has(err, needle)                                                                \
-	do {                                                                                       \
-		if (strstr((err).msg, (needle)) == NULL)                                           \
-			fail_msg("message \"%s\" lacks \"%s\"", (err).msg, (needle));              \
-	} while (0)
 
 /* Two blocks over shared defaults: plain syscall cells with parameters as
  * an object, and noisy-neighbour cells with lists for a non-repeatable
@@ -85,15 +79,6 @@ static void with_defaults(char *buf, size_t len, const char *defaults, const cha
 {
 	snprintf(buf, len, "{\"cvbench_matrix\": 1, \"defaults\": {%s}, \"blocks\": [{%s}]}",
 	         defaults, block);
-}
-
-static int param_idx(const char *workload, const char *param)
-{
-	const struct cvb_workload *w = cvb_workload_find(workload);
-	assert_non_null(w);
-	int idx = cvb_workload_param_index(w, param);
-	assert_true(idx >= 0);
-	return idx;
 }
 
 /* ---- valid matrices ------------------------------------------------------- */
@@ -638,8 +623,6 @@ static void test_load_file(void **state)
 	cvb_matrix_free(&m);
 	rmdir(dir);
 }
-
-#include "args_fixture.h"
 
 static void test_parse_args(void **state)
 {

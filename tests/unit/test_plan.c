@@ -16,47 +16,6 @@
 
 #include "args_fixture.h"
 
-/* Asserts that err.msg contains needle, showing the message if not. */
-#define assert_msg_has(err, needle)                                                                \
-	do {                                                                                       \
-		if (strstr((err).msg, (needle)) == NULL)                                           \
-			fail_msg("message \"%s\" lacks \"%s\"", (err).msg, (needle));              \
-	} while (0)
-
-static enum cvb_parse_result parse(struct args *a, struct cvb_plan *plan, struct cvb_error *err)
-{
-	memset(err, 0, sizeof(*err));
-	return cvb_plan_parse(a->argc, a->argv, plan, err);
-}
-
-/* Parses and expects CVB_PARSE_OK, failing with the message otherwise. */
-static void parse_ok(struct args *a, struct cvb_plan *plan)
-{
-	struct cvb_error err;
-	enum cvb_parse_result r = parse(a, plan, &err);
-	if (r != CVB_PARSE_OK)
-		fail_msg("parse returned %d: %s", (int)r, err.msg);
-	assert_string_equal(err.msg, "");
-}
-
-/* Parses and expects CVB_PARSE_ERROR with a non-empty message. */
-static void parse_err(struct args *a, struct cvb_error *err)
-{
-	struct cvb_plan plan;
-	assert_int_equal(parse(a, &plan, err), CVB_PARSE_ERROR);
-	assert_true(err->msg[0] != '\0');
-	assert_null(strchr(err->msg, '\n')); /* one line */
-}
-
-static int param_idx(const char *workload, const char *param)
-{
-	const struct cvb_workload *w = cvb_workload_find(workload);
-	assert_non_null(w);
-	int idx = cvb_workload_param_index(w, param);
-	assert_true(idx >= 0);
-	return idx;
-}
-
 /* No options: native x ready with the documented defaults. */
 static void test_defaults(void **state)
 {
