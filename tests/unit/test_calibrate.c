@@ -14,16 +14,9 @@
 
 #include <cmocka.h>
 
-#include "calibrate.h"
+#include "double_asserts.h"
 
-/* cmocka 1.1.5's assert_float_equal casts to float; this keeps doubles. */
-#define assert_near(actual, expected, tol)                                                         \
-	do {                                                                                       \
-		double act_ = (actual), exp_ = (expected);                                         \
-		if (!(fabs(act_ - exp_) <= (tol)))                                                 \
-			fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, act_, exp_,       \
-			         (double)(tol));                                                   \
-	} while (0)
+#include "calibrate.h"
 
 #define MAX_LOOPS 64
 

@@ -19,18 +19,12 @@
 
 #include <cmocka.h>
 
+#include "double_asserts.h"
+
 #include "rank_test.h"
 #include "stats.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-#define assert_near(actual, expected, tol)                                                         \
-	do {                                                                                       \
-		double act_ = (actual), exp_ = (expected);                                         \
-		if (!(fabs(act_ - exp_) <= (tol)))                                                 \
-			fail_msg("%s = %.17g, expected %.17g (tol %g)", #actual, act_, exp_,       \
-			         (double)(tol));                                                   \
-	} while (0)
 
 static struct cvb_rank_test run(const double *x, size_t nx, const double *y, size_t ny)
 {
