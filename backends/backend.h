@@ -6,6 +6,7 @@
 #define CVB_BACKEND_H
 
 #include "cvb_error.h"
+#include "findings.h"
 #include "instance_config.h"
 
 #include <cjson/cJSON.h>
@@ -57,6 +58,17 @@ struct cvb_usage {
 };
 #define CVB_USAGE_UNKNOWN ((struct cvb_usage){-1, -1, -1, -1, -1, -1, -1})
 
+/* What a backend's doctor hook is asked to check. */
+struct cvb_doctor_ctx {
+	/* false: a run's preflight, which must stay cheap (well under a second
+	 * when all is well); true: `cvbench doctor`, which may take a few. */
+	bool thorough;
+	const char *agent_path; /* the agent a run would use (finds a guest kernel) */
+	/* The options of the first planned block using this backend, or NULL
+	 * for the built-in defaults (doctor without a plan). */
+	const struct cvb_instance_config *config;
+};
+
 /* How an instance ended. */
 struct cvb_exit {
 	bool exited; /* exited by itself with `code` */
@@ -84,6 +96,11 @@ struct cvb_backend {
 
 	/* 0 if usable on this host; else -1 with a human reason in `reason`. */
 	int (*probe)(char *reason, size_t reason_len);
+
+	/* Optional: adds this backend's findings about the host (its daemons,
+	 * files and devices: what would make its cells slow, fail or lie),
+	 * each with its evidence and fix (`cvbench doctor`, run preflight). */
+	void (*doctor)(const struct cvb_doctor_ctx *ctx, struct cvb_findings *out);
 
 	/* Optional: checks the instance config against what this backend and
 	 * host support, before anything starts. -1 with err if it cannot be
