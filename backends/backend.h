@@ -58,8 +58,8 @@ struct cvb_usage {
 };
 #define CVB_USAGE_UNKNOWN ((struct cvb_usage){-1, -1, -1, -1, -1, -1, -1})
 
-/* What a backend's doctor hook is asked to check. */
-struct cvb_doctor_ctx {
+/* What a backend's probe and doctor hooks are asked about. */
+struct cvb_probe_ctx {
 	/* false: a run's preflight, which must stay cheap (well under a second
 	 * when all is well); true: `cvbench doctor`, which may take a few. */
 	bool thorough;
@@ -94,13 +94,15 @@ struct cvb_backend {
 	unsigned caps;
 	int default_timeout_ms; /* per-sample bound unless the user gives one */
 
-	/* 0 if usable on this host; else -1 with a human reason in `reason`. */
-	int (*probe)(char *reason, size_t reason_len);
+	/* 0 if usable on this host, and then `reason` may hold a qualifying
+	 * note ("TCG only: ..."), else ""; -1 with a human reason in `reason`
+	 * ("no guest kernel (run make guest)"). Cheap: no guest is booted. */
+	int (*probe)(const struct cvb_probe_ctx *ctx, char *reason, size_t reason_len);
 
 	/* Optional: adds this backend's findings about the host (its daemons,
 	 * files and devices: what would make its cells slow, fail or lie),
 	 * each with its evidence and fix (`cvbench doctor`, run preflight). */
-	void (*doctor)(const struct cvb_doctor_ctx *ctx, struct cvb_findings *out);
+	void (*doctor)(const struct cvb_probe_ctx *ctx, struct cvb_findings *out);
 
 	/* Optional: checks the instance config against what this backend and
 	 * host support, before anything starts. -1 with err if it cannot be

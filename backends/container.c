@@ -66,8 +66,9 @@ struct container_inst {
 	bool have_usage;
 };
 
-static int container_probe(char *reason, size_t len)
+static int container_probe(const struct cvb_probe_ctx *ctx, char *reason, size_t len)
 {
+	(void)ctx;
 	struct cvb_cgroup_layout layout;
 	struct cvb_error err = {0};
 	if (geteuid() != 0) {

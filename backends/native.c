@@ -28,8 +28,9 @@ struct native_state {
 	struct cvb_exit exit;
 };
 
-static int native_probe(char *reason, size_t len)
+static int native_probe(const struct cvb_probe_ctx *ctx, char *reason, size_t len)
 {
+	(void)ctx;
 	(void)reason;
 	(void)len;
 	return 0; /* a host that runs the harness can run a process */

@@ -86,8 +86,9 @@ static virConnectPtr connect_libvirt(const char *uri, struct cvb_error *err)
 	return c;
 }
 
-static int vm_probe(char *reason, size_t len)
+static int vm_probe(const struct cvb_probe_ctx *ctx, char *reason, size_t len)
 {
+	(void)ctx;
 	struct cvb_error err = {0};
 	if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0) {
 		snprintf(reason, len, "qemu-system-x86_64 is not installed (scripts/setup.sh)");

@@ -1,4 +1,5 @@
 /* `cvbench list`: backends (usable here or why not) and workloads. */
+#include "agent_path.h"
 #include "backend.h"
 #include "commands.h"
 #include "workload.h"
@@ -22,14 +23,22 @@ int cvb_cmd_list(int argc, char **argv)
 		        argv[1]);
 		return CVB_EXIT_USAGE;
 	}
+	/* The agent a run would use: backends find their files next to it. */
+	char agent[4096] = "";
+	struct cvb_error err = {0};
+	if (cvb_agent_locate(NULL, agent, sizeof(agent), &err) < 0)
+		agent[0] = '\0';
+	const struct cvb_probe_ctx ctx = {.agent_path = agent[0] ? agent : NULL};
 	printf("backends:\n");
 	for (size_t i = 0; cvb_backends[i]; i++) {
 		const struct cvb_backend *b = cvb_backends[i];
 		char reason[512] = "";
-		bool ok = b->probe(reason, sizeof(reason)) == 0;
+		bool ok = b->probe(&ctx, reason, sizeof(reason)) == 0;
 		printf("  %-10s %-13s %s\n", b->name, ok ? "available" : "unavailable", b->summary);
 		if (!ok)
 			printf("  %-10s   reason: %s\n", "", reason);
+		else if (reason[0])
+			printf("  %-10s   note: %s\n", "", reason);
 	}
 	printf("\nworkloads:\n");
 	for (size_t i = 0; cvb_workloads[i]; i++) {

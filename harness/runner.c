@@ -51,7 +51,8 @@ struct probe_cache {
 	size_t n;
 };
 
-static int probe_once(struct probe_cache *pc, const struct cvb_backend *be, const char **reason)
+static int probe_once(struct probe_cache *pc, const struct cvb_backend *be,
+                      const struct cvb_probe_ctx *ctx, const char **reason)
 {
 	for (size_t i = 0; i < pc->n; i++)
 		if (pc->be[i] == be) {
@@ -61,7 +62,7 @@ static int probe_once(struct probe_cache *pc, const struct cvb_backend *be, cons
 	size_t i = pc->n < sizeof(pc->be) / sizeof(pc->be[0]) ? pc->n++ : pc->n - 1;
 	pc->be[i] = be;
 	pc->reason[i][0] = '\0';
-	pc->rc[i] = be->probe(pc->reason[i], sizeof(pc->reason[i]));
+	pc->rc[i] = be->probe(ctx, pc->reason[i], sizeof(pc->reason[i]));
 	*reason = pc->reason[i];
 	return pc->rc[i];
 }
@@ -101,7 +102,9 @@ int cvb_run_prepare(const struct cvb_matrix *m, struct cvb_run *run, struct cvb_
 		for (size_t b = 0; b < p->n_backends; b++) {
 			const struct cvb_backend *be = p->backends[b];
 			const char *reason;
-			bool usable = probe_once(&pc, be, &reason) == 0;
+			const struct cvb_probe_ctx ctx = {.agent_path = run->agent_path,
+			                                  .config = &p->config};
+			bool usable = probe_once(&pc, be, &ctx, &reason) == 0;
 			for (size_t w = 0; w < p->n_workloads; w++)
 				for (size_t i = 0; i < ni; i++)
 					for (size_t s = 0; s < ns; s++)
