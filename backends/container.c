@@ -767,6 +767,7 @@ const struct cvb_backend cvb_backend_container = {
     .caps = CVB_CAP_PIN,
     .default_timeout_ms = 10000,
     .probe = container_probe,
+    .doctor = cvb_container_doctor,
     .validate = container_validate,
     .run_begin = container_run_begin,
     .describe_run = container_describe_run,

@@ -60,6 +60,12 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 /* Builds the run's rootfs under dir: the static agent as /cvb-agent and the
  * mount points it needs (proc, sys, dev, tmp). Returns 0 or -1 with err. */
 struct cvb_error;
+struct cvb_probe_ctx;
+struct cvb_findings;
+
+/* The backend's doctor hook: root, user namespaces, the cgroup controllers
+ * the planned options need (backends/container_doctor.c). */
+void cvb_container_doctor(const struct cvb_probe_ctx *ctx, struct cvb_findings *out);
 int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error *err);
 
 /* In the child, in its own mount namespace: bind the rootfs, mount /proc,

@@ -5,10 +5,12 @@
 #include "hostfacts.h"
 #include "hostmem.h"
 #include "pinning.h"
+#include "preflight.h"
 #include "plan.h"
 #include "progress.h"
 #include "report_text.h"
 #include "results_json.h"
+#include "selfcheck.h"
 #include "resume.h"
 #include "runner.h"
 #include "signals.h"
@@ -112,9 +114,54 @@ fail:
 	return -1;
 }
 
-static char *document_text(const struct cvb_run *run)
+/* The cheap preflight: what would make this run slow, fail or lie. Its
+ * problems are said up front; a failure stops the run before anything is
+ * measured unless --force (returns -1, having said why). */
+static int preflight(const struct cvb_matrix *m, const struct cvb_run *run, const char *out_path,
+                     struct cvb_findings *found)
+{
+	const struct cvb_plan *first = m->blocks[0];
+	struct cvb_preflight_plan pp;
+	cvb_preflight_plan_from_matrix(m, run->agent_path, out_path, &pp);
+	pp.run_id = run->id;
+	cvb_preflight_run(&pp, "/", found);
+	enum cvb_level worst = cvb_findings_worst(found);
+	if (worst == CVB_LEVEL_OK)
+		return 0;
+	bool refuse = worst == CVB_LEVEL_FAIL && !first->force;
+	fprintf(stderr, "cvbench run: preflight: %zu failed, %zu warning(s)%s:\n",
+	        cvb_findings_count(found, CVB_LEVEL_FAIL), cvb_findings_count(found, CVB_LEVEL_WARN),
+	        refuse ? "" : " (recorded in host.preflight)");
+	cvb_findings_print(stderr, found, true);
+	if (refuse)
+		fprintf(stderr, "cvbench run: not started: the host check failed and its figures "
+		                "would be wrong; fix it (see 'cvbench doctor'), or add --force to "
+		                "measure anyway (the failure is then recorded)\n");
+	return refuse ? -1 : 0;
+}
+
+/* What the preflight and the self-checks found, once more at the end where
+ * it is read (hyperfine-style): the figures above carry these caveats. */
+static void say_problems(const struct cvb_findings *preflight, const struct cvb_findings *checks)
+{
+	size_t n = cvb_findings_count(preflight, CVB_LEVEL_WARN) +
+	           cvb_findings_count(preflight, CVB_LEVEL_FAIL) + checks->n;
+	if (!n)
+		return;
+	fprintf(stderr, "cvbench run: %zu warning(s) about these figures (also in the results' "
+	                "host.preflight and checks, and at the top of the report):\n",
+	        n);
+	cvb_findings_print(stderr, preflight, true);
+	cvb_findings_print(stderr, checks, true);
+}
+
+/* The results document, self-checked (its findings go into it and to
+ * `checks`), as text. */
+static char *document_text(const struct cvb_run *run, struct cvb_findings *checks)
 {
 	cJSON *doc = cvb_results_to_json(run);
+	if (doc)
+		cvb_selfcheck_results(doc, checks);
 	char *text = doc ? cJSON_Print(doc) : NULL;
 	cJSON_Delete(doc);
 	if (!text)
@@ -136,6 +183,7 @@ int cvb_cmd_run(int argc, char **argv)
 	char default_out[PATH_MAX];
 	cJSON *record = NULL;
 	int status = CVB_EXIT_USAGE;
+	struct cvb_findings preflight_found = {0}, checks = {0};
 
 	switch (cvb_matrix_parse_args(argc, argv, &m, &err)) {
 	case CVB_PARSE_HELP:
@@ -196,6 +244,11 @@ int cvb_cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (preflight(&m, &run, out_path, &preflight_found) < 0) {
+		status = CVB_EXIT_PREFLIGHT;
+		goto out;
+	}
+
 	/* Everything before this point only read; from here the run exists. */
 	cvb_signals_install();
 	run.host = cvb_host_facts_collect("/", &err);
@@ -203,6 +256,10 @@ int cvb_cmd_run(int argc, char **argv)
 		fprintf(stderr, "cvbench run: warning: host facts incomplete: %s\n", err.msg);
 	else
 		cvb_versions_add(run.host);
+	if (!run.host)
+		run.host = cJSON_CreateObject();
+	if (run.host)
+		cJSON_AddItemToObject(run.host, "preflight", cvb_findings_to_json(&preflight_found));
 	for (size_t k = 0; k < run.n_cells; k++)
 		if (run.cells[k].status == CVB_CELL_SKIPPED)
 			fprintf(stderr, "cvbench run: skipping %s: %s\n", run.cells[k].label,
@@ -212,7 +269,7 @@ int cvb_cmd_run(int argc, char **argv)
 	cvb_run_execute(&run, first->quiet ? NULL : stderr);
 	cvb_run_end_backends(&run);
 
-	char *text = document_text(&run);
+	char *text = document_text(&run, &checks);
 	if (!text) {
 		fprintf(stderr, "cvbench run: out of memory while writing results\n");
 		status = CVB_EXIT_FAILED;
@@ -222,6 +279,7 @@ int cvb_cmd_run(int argc, char **argv)
 	free(text);
 	if (!first->quiet)
 		cvb_report_text(stdout, &run);
+	say_problems(&preflight_found, &checks);
 	if (wrc < 0) {
 		fprintf(stderr, "cvbench run: results NOT saved: %s\n", err.msg);
 		status = CVB_EXIT_FAILED;
@@ -261,6 +319,8 @@ usage:
 	fprintf(stderr, "cvbench run: %s\n", err.msg);
 	status = CVB_EXIT_USAGE;
 out:
+	cvb_findings_free(&preflight_found);
+	cvb_findings_free(&checks);
 	cvb_run_free(&run);
 	cJSON_Delete(record);
 	cvb_matrix_free(&m);

@@ -6,6 +6,7 @@ enum cvb_exit_status {
 	CVB_EXIT_OK = 0,
 	CVB_EXIT_FAILED = 1, /* a run or a command failed */
 	CVB_EXIT_USAGE = 2,  /* bad usage or input; nothing was written */
+	CVB_EXIT_PREFLIGHT = 3, /* the host check failed: nothing was measured */
 	CVB_EXIT_INTERRUPTED = 130,
 };
 
@@ -19,5 +20,6 @@ int cvb_cmd_report(int argc, char **argv);
 int cvb_cmd_compare(int argc, char **argv);
 int cvb_cmd_export(int argc, char **argv);
 int cvb_cmd_merge(int argc, char **argv);
+int cvb_cmd_doctor(int argc, char **argv);
 
 #endif

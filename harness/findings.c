@@ -5,7 +5,7 @@
 #include <string.h>
 
 struct cvb_finding *cvb_findings_add(struct cvb_findings *f, const char *check,
-                                     const char *subject, enum cvb_verdict verdict,
+                                     const char *subject, enum cvb_level verdict,
                                      const char *fix, const char *evidence_fmt, ...)
 {
 	if (f->n == f->cap) {
@@ -22,7 +22,8 @@ struct cvb_finding *cvb_findings_add(struct cvb_findings *f, const char *check,
 	memset(x, 0, sizeof(*x));
 	snprintf(x->check, sizeof(x->check), "%s", check);
 	snprintf(x->subject, sizeof(x->subject), "%s", subject ? subject : "");
-	snprintf(x->fix, sizeof(x->fix), "%s", fix ? fix : "");
+	/* A fix only where there is something to fix. */
+	snprintf(x->fix, sizeof(x->fix), "%s", fix && verdict != CVB_LEVEL_OK ? fix : "");
 	x->verdict = verdict;
 	va_list ap;
 	va_start(ap, evidence_fmt);
@@ -31,16 +32,16 @@ struct cvb_finding *cvb_findings_add(struct cvb_findings *f, const char *check,
 	return x;
 }
 
-enum cvb_verdict cvb_findings_worst(const struct cvb_findings *f)
+enum cvb_level cvb_findings_worst(const struct cvb_findings *f)
 {
-	enum cvb_verdict w = CVB_VERDICT_OK;
+	enum cvb_level w = CVB_LEVEL_OK;
 	for (size_t i = 0; i < f->n; i++)
 		if (f->v[i].verdict > w)
 			w = f->v[i].verdict;
 	return w;
 }
 
-size_t cvb_findings_count(const struct cvb_findings *f, enum cvb_verdict v)
+size_t cvb_findings_count(const struct cvb_findings *f, enum cvb_level v)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < f->n; i++)
@@ -48,18 +49,18 @@ size_t cvb_findings_count(const struct cvb_findings *f, enum cvb_verdict v)
 	return n;
 }
 
-static const char *const verdict_names[] = {"ok", "warn", "fail"};
+static const char *const level_names[] = {"ok", "warn", "fail"};
 
-const char *cvb_verdict_name(enum cvb_verdict v)
+const char *cvb_level_name(enum cvb_level v)
 {
-	return (unsigned)v < 3 ? verdict_names[v] : "?";
+	return (unsigned)v < 3 ? level_names[v] : "?";
 }
 
-int cvb_verdict_parse(const char *text, enum cvb_verdict *out)
+int cvb_level_parse(const char *text, enum cvb_level *out)
 {
 	for (int i = 0; i < 3; i++)
-		if (text && strcmp(text, verdict_names[i]) == 0) {
-			*out = (enum cvb_verdict)i;
+		if (text && strcmp(text, level_names[i]) == 0) {
+			*out = (enum cvb_level)i;
 			return 0;
 		}
 	return -1;
@@ -78,7 +79,7 @@ cJSON *cvb_findings_to_json(const struct cvb_findings *f)
 		}
 		cJSON_AddStringToObject(o, "check", x->check);
 		cJSON_AddStringToObject(o, "subject", x->subject);
-		cJSON_AddStringToObject(o, "verdict", cvb_verdict_name(x->verdict));
+		cJSON_AddStringToObject(o, "verdict", cvb_level_name(x->verdict));
 		cJSON_AddStringToObject(o, "evidence", x->evidence);
 		cJSON_AddStringToObject(o, "fix", x->fix);
 	}
@@ -97,9 +98,9 @@ size_t cvb_findings_from_json(struct cvb_findings *f, const cJSON *arr)
 	if (!cJSON_IsArray(arr))
 		return 0;
 	for (const cJSON *o = arr->child; o; o = o->next) {
-		enum cvb_verdict v;
+		enum cvb_level v;
 		const char *check = str_item(o, "check"), *ev = str_item(o, "evidence");
-		if (!check || !ev || cvb_verdict_parse(str_item(o, "verdict"), &v) < 0)
+		if (!check || !ev || cvb_level_parse(str_item(o, "verdict"), &v) < 0)
 			continue;
 		added += cvb_findings_add(f, check, str_item(o, "subject"), v, str_item(o, "fix"),
 		                          "%s", ev) != NULL;
@@ -111,11 +112,11 @@ void cvb_findings_print(FILE *out, const struct cvb_findings *f, bool only_probl
 {
 	for (size_t i = 0; i < f->n; i++) {
 		const struct cvb_finding *x = &f->v[i];
-		if (only_problems && x->verdict == CVB_VERDICT_OK)
+		if (only_problems && x->verdict == CVB_LEVEL_OK)
 			continue;
-		fprintf(out, "  %-4s  %-22s %s%s%s\n", cvb_verdict_name(x->verdict), x->check,
+		fprintf(out, "  %-4s  %-22s %s%s%s\n", cvb_level_name(x->verdict), x->check,
 		        x->subject[0] ? x->subject : "", x->subject[0] ? ": " : "", x->evidence);
-		if (x->fix[0] && x->verdict != CVB_VERDICT_OK)
+		if (x->fix[0] && x->verdict != CVB_LEVEL_OK)
 			fprintf(out, "        %-22s fix: %s\n", "", x->fix);
 	}
 	if (f->broken)

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum cvb_verdict { CVB_VERDICT_OK, CVB_VERDICT_WARN, CVB_VERDICT_FAIL };
+enum cvb_level { CVB_LEVEL_OK, CVB_LEVEL_WARN, CVB_LEVEL_FAIL };
 
 struct cvb_finding {
 	char check[48];    /* stable machine name: "libvirt.caps_cache", "host.load" */
 	char subject[96];  /* what it is about: "" (the host), a backend, a cell label */
-	enum cvb_verdict verdict;
+	enum cvb_level verdict;
 	char evidence[640]; /* what was seen, with numbers */
 	char fix[384];      /* what to do about it; "" when there is nothing to do */
 };
@@ -30,21 +30,21 @@ struct cvb_findings {
 /* Appends a finding; evidence is printf-style. fix and subject may be NULL
  * or "". Returns the new finding, or NULL (list marked broken) on ENOMEM. */
 struct cvb_finding *cvb_findings_add(struct cvb_findings *f, const char *check,
-                                     const char *subject, enum cvb_verdict verdict,
+                                     const char *subject, enum cvb_level verdict,
                                      const char *fix, const char *evidence_fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-/* The worst verdict in the list (CVB_VERDICT_OK when empty). */
-enum cvb_verdict cvb_findings_worst(const struct cvb_findings *f);
+/* The worst verdict in the list (CVB_LEVEL_OK when empty). */
+enum cvb_level cvb_findings_worst(const struct cvb_findings *f);
 
 /* How many findings have exactly this verdict. */
-size_t cvb_findings_count(const struct cvb_findings *f, enum cvb_verdict v);
+size_t cvb_findings_count(const struct cvb_findings *f, enum cvb_level v);
 
 /* "ok", "warn" or "fail". */
-const char *cvb_verdict_name(enum cvb_verdict v);
+const char *cvb_level_name(enum cvb_level v);
 
 /* Parses "ok"/"warn"/"fail"; -1 if it is none of them. */
-int cvb_verdict_parse(const char *text, enum cvb_verdict *out);
+int cvb_level_parse(const char *text, enum cvb_level *out);
 
 /* The findings as a JSON array of {check, subject, verdict, evidence, fix}
  * (caller owns), or NULL on ENOMEM. */

@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	             "  run       measure: launches per backend x workload cell, results JSON\n"
 	             "  list      backends (usable here or why not) and workloads\n"
 	             "  env       host facts (text, or --json)\n"
+	             "  doctor    is this host fit to measure? checks, evidence and fixes\n"
 	             "  cleanup   remove what killed runs left behind\n"
 	             "  plan      what a matrix measures and how long; --split K shard files\n"
 	             "  plot      gnuplot figures (PNG, SVG) from a results file\n"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 		return cvb_cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "env") == 0)
 		return cvb_cmd_env(argc - 1, argv + 1);
+	if (strcmp(cmd, "doctor") == 0)
+		return cvb_cmd_doctor(argc - 1, argv + 1);
 	if (strcmp(cmd, "cleanup") == 0)
 		return cvb_cmd_cleanup(argc - 1, argv + 1);
 	if (strcmp(cmd, "plan") == 0)
@@ -62,8 +65,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "merge") == 0)
 		return cvb_cmd_merge(argc - 1, argv + 1);
 	fprintf(stderr,
-	        "cvbench: unknown command '%s' (commands: run, list, env, cleanup, plot, report, "
-	        "compare, export, merge; see 'cvbench --help')\n",
+	        "cvbench: unknown command '%s' (commands: run, plan, list, env, doctor, cleanup, "
+	        "plot, report, compare, export, merge; see 'cvbench --help')\n",
 	        cmd);
 	return CVB_EXIT_USAGE;
 }

@@ -95,10 +95,14 @@ void cvb_plan_usage(FILE *out)
 	    "  --agent PATH       the cvb-agent binary (default: next to cvbench, or $CVB_AGENT)\n"
 	    "  --dry-run          print the plan and exit\n"
 	    "  --quiet            no progress or summary on stdout\n"
+	    "  --force            measure even when the preflight finds a host problem that\n"
+	    "                     makes figures wrong (recorded in host.preflight[]; see\n"
+	    "                     'cvbench doctor')\n"
 	    "  --help             this text\n"
 	    "\n"
 	    "Exit status: 0 every cell ok (or skipped with its reason, if any cell ran);\n"
 	    "1 a cell failed, or nothing could run; 2 bad usage or input (no file written);\n"
+	    "3 the preflight failed (nothing measured; fix the host or add --force);\n"
 	    "130 interrupted (the file keeps what was measured, marked incomplete).\n",
 	    CVB_DEFAULT_REPS, CVB_DEFAULT_WARMUP, CVB_DEFAULT_SETTLE_MS, CVB_DEFAULT_GAP_MS,
 	    (unsigned long long)CVB_BOOTSTRAP_SEED_DEFAULT, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
@@ -397,7 +401,7 @@ static int parse_vm_option(struct cvb_plan *plan, int which, const char *arg, st
 bool cvb_plan_option_is_flag(const char *name)
 {
 	static const char *const flags[] = {
-	    "rootfs-rw", "no-cgroup", "no-drop-caches", "dry-run", "quiet", "help", NULL};
+	    "rootfs-rw", "no-cgroup", "no-drop-caches", "dry-run", "quiet", "force", "help", NULL};
 	for (size_t i = 0; flags[i]; i++)
 		if (strcmp(flags[i], name) == 0)
 			return true;
@@ -654,6 +658,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_AGENT,
 		OPT_DRY_RUN,
 		OPT_QUIET,
+		OPT_FORCE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -701,6 +706,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"agent", required_argument, NULL, OPT_AGENT},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"force", no_argument, NULL, OPT_FORCE},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {0},
 	};
@@ -850,6 +856,9 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 			break;
 		case OPT_QUIET:
 			plan->quiet = true;
+			break;
+		case OPT_FORCE:
+			plan->force = true;
 			break;
 		case OPT_HELP:
 			return CVB_PARSE_HELP;

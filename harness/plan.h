@@ -97,6 +97,7 @@ struct cvb_plan {
 	const char *out_path;   /* NULL: cvbench-<run-id>.json in the current directory */
 	const char *agent_path; /* NULL: found next to the cvbench binary */
 	bool dry_run, quiet;
+	bool force; /* run even when the preflight fails (recorded) */
 };
 
 enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = -1 };

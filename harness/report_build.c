@@ -206,6 +206,7 @@ int cvb_report_build(const cJSON *doc, const struct cvb_report_plots *plots, str
 {
 	*d = (struct cvb_rdoc){0};
 	run_section(doc, d);
+	cvb_report_warnings(doc, d);
 	cvb_report_host(doc, d);
 	if (seed_section(doc, d, err) < 0)
 		return -1;

@@ -61,6 +61,10 @@ struct cvb_report_plots {
 int cvb_report_build(const cJSON *doc, const struct cvb_report_plots *plots, struct cvb_rdoc *d,
                      struct cvb_error *err);
 
+/* The warnings section: preflight problems and self-checks
+ * (report_warnings.c). */
+void cvb_report_warnings(const cJSON *doc, struct cvb_rdoc *d);
+
 /* The host section (report_host.c). */
 void cvb_report_host(const cJSON *doc, struct cvb_rdoc *d);
 

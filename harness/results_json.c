@@ -370,6 +370,9 @@ cJSON *cvb_results_to_json(const struct cvb_run *run)
 	cJSON_AddItemToObject(doc, "host",
 	                      run->host ? cJSON_Duplicate(run->host, true) : cJSON_CreateObject());
 	cJSON_AddItemToObject(doc, "config", config_to_json(run));
+	cJSON *load = cvb_load_watch_to_json(&run->load);
+	if (load)
+		cJSON_AddItemToObject(doc, "host_load", load);
 	cJSON *cells = cJSON_AddArrayToObject(doc, "cells");
 	for (size_t k = 0; k < run->n_cells; k++)
 		cJSON_AddItemToArray(cells, cell_to_json(run, &run->cells[k]));

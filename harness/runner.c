@@ -211,12 +211,14 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 		if (cvb_cell_rounds(&run->cells[k]) > rounds)
 			rounds = cvb_cell_rounds(&run->cells[k]);
 	cvb_progress_begin(&pr, run, progress);
+	cvb_load_watch_begin(&run->load, run->id);
 	for (unsigned r = 0; r < rounds && !cvb_stop_signal; r++) {
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
 			if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED ||
 			    gave_up[k] || r >= cvb_cell_rounds(c) || r < c->rounds_done)
 				continue;
+			cvb_load_watch_tick(&run->load); /* before the pause: never measured */
 			pause_before_launch(c->plan->gap_ms);
 			if (cvb_stop_signal)
 				break;
@@ -244,6 +246,7 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 		}
 	}
 	cvb_progress_end(&pr);
+	cvb_load_watch_end(&run->load);
 	run->stop_signal = cvb_stop_signal;
 	for (size_t k = 0; k < run->n_cells; k++)
 		finish_cell(&run->cells[k], gave_up[k]);
@@ -315,6 +318,7 @@ void cvb_run_free(struct cvb_run *run)
 		cvb_cell_free(&run->cells[k]);
 	free(run->cells);
 	cJSON_Delete(run->host);
+	cvb_load_watch_free(&run->load);
 	if (run->owns_argv)
 		free(run->argv);
 	run->owns_argv = false;

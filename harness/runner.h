@@ -3,6 +3,7 @@
 #ifndef CVB_RUNNER_H
 #define CVB_RUNNER_H
 
+#include "load_watch.h"
 #include "plan.h"
 #include "results.h"
 
@@ -39,6 +40,7 @@ struct cvb_run {
 	char **argv;            /* the command line, for the record */
 	int argc;
 	bool owns_argv; /* argv (not its strings) allocated by a resume */
+	struct cvb_load_watch load; /* other processes' CPU use during the run */
 };
 
 /* Fills run->id and run->started_at from the current time and pid. */
