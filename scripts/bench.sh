@@ -14,7 +14,9 @@ make -j"$(nproc)"
 make guest || echo "warning: no guest kernel; VM cells will fail with the reason" >&2
 dir="results/default-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$dir"
-build/cvbench env
+# Is this host fit to measure? (The run checks the same, briefly, and stops
+# on a failure; its warnings go into the results and the report.)
+build/cvbench doctor || true
 echo
 # Backends this host cannot run are skipped with their reason, in the report.
 exec build/cvbench run --out "$dir/results.json" "$@"
