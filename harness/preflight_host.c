@@ -53,6 +53,15 @@ static void check_load(const struct cvb_preflight_plan *pp, const char *root,
 	cvb_cpu_snapshot_free(&a);
 	cvb_cpu_snapshot_free(&b);
 	char busy[320], *load = first_line(root, "/proc/loadavg");
+	/* The three averages, whatever their width: "12.50 10.20 9.90 5/300 777". */
+	if (load) {
+		char *p = load;
+		for (int field = 0; *p && field < 3; field++) {
+			p += strspn(p, " ");
+			p += strcspn(p, " ");
+		}
+		*p = '\0';
+	}
 	cvb_cpu_use_describe(&use, busy, sizeof(busy));
 	bool bad = use.foreign_cpus >= CVB_BUSY_CPUS_WARN || other_cvbench;
 	cvb_findings_add(out, "host.load", NULL, bad ? CVB_LEVEL_WARN : CVB_LEVEL_OK,
@@ -61,7 +70,7 @@ static void check_load(const struct cvb_preflight_plan *pp, const char *root,
 	                               : "stop or wait for the busy processes: they compete "
 	                                 "with the measured instances",
 	                 "other processes used %.2f CPUs over %d ms (busiest: %s)%s; load "
-	                 "average %.14s",
+	                 "average %s",
 	                 use.foreign_cpus, ms, busy, other_cvbench ? "; another cvbench runs" : "",
 	                 load ? load : "unreadable");
 	free(load);

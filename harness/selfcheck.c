@@ -50,6 +50,7 @@ static void check_create_share(cJSON *cell, const char *label, struct cvb_findin
 	cJSON_ArrayForEach(l, launches)
 	{
 		const cJSON *ph = cJSON_GetObjectItemCaseSensitive(l, "phases_ns");
+		cJSON_DeleteItemFromObjectCaseSensitive(l, "checks"); /* replaced, not appended */
 		double cr = num(ph, "create_returned", -1), st = num(l, "startup_ns", -1);
 		if (cr < 0 || st <= 0)
 			continue;
