@@ -22,18 +22,86 @@
 /* How long KSM may take to settle before a VM density round is measured. */
 #define KSM_SETTLE_MAX_MS 120000
 
-/* How long a stopped aggressor may take to report and end. */
+/* How long a stopped member (the aggressor, a holding instance, anyone
+ * after a failure) may take to report and end, from its STOP. */
 #define AGGRESSOR_STOP_GRACE_MS 20000
 
+/* The deadlines. Each member's wait is bounded from the moment that wait
+ * began, never from an earlier one that other members' launches or the
+ * victim's run make long:
+ * - READY: from its own launch call (t0 + timeout), shortened to the stop
+ *   grace once STOPped;
+ * - DONE of a finite main instance: from the moment the round's last main
+ *   instance was READY (or ended), t_all_up + timeout, since instance 0
+ *   is READY while the others are still being launched one by one;
+ * - DONE of the aggressor and of holding instances: none until STOP (they
+ *   run until asked, and the victim or the round's settle decides when),
+ *   then the stop grace from the STOP. */
 struct group {
 	struct cvb_run *run;
 	struct cvb_cell *cell;
 	struct cvb_launch *l; /* [0] the aggressor if any, then the main instances */
 	size_t n, first_main;
-	int64_t *deadline;
+	bool holding;     /* the main workload runs until stopped */
+	int64_t t_all_up; /* every main instance READY or ended; 0: not yet */
+	char all_up_what[48];
 	struct cvb_instance_config main_cfg, aggr_cfg;
 	int64_t aggr_params[CVB_MAX_PARAMS];
 };
+
+/* A member's current deadline, what it is counted from and its length;
+ * deadline INT64_MAX where none applies yet. */
+struct bound {
+	int64_t deadline, since, ns;
+	const char *since_what;
+};
+
+static struct bound member_bound(const struct group *g, size_t i)
+{
+	const struct cvb_launch *l = &g->l[i];
+	const int64_t timeout = (int64_t)g->cell->timeout_ms * 1000000;
+	const int64_t grace = (int64_t)AGGRESSOR_STOP_GRACE_MS * 1000000;
+	struct bound b = {INT64_MAX, 0, 0, NULL};
+	if (!l->ready)
+		b = (struct bound){l->t0 + timeout, l->t0, timeout, "the launch call"};
+	if (l->stopped && (l->ready || l->t_stop + grace < b.deadline))
+		return (struct bound){l->t_stop + grace, l->t_stop, grace, "STOP"};
+	if (l->ready && i >= g->first_main && !g->holding && g->t_all_up)
+		b = (struct bound){g->t_all_up + timeout, g->t_all_up, timeout, g->all_up_what};
+	return b;
+}
+
+/* Notes the moment the bring-up is over: every main instance READY, or
+ * ended (or failed to launch) without. */
+static void note_all_up(struct group *g)
+{
+	if (g->t_all_up)
+		return;
+	size_t n_main = g->n - g->first_main, n_ready = 0;
+	int64_t last = 0;
+	for (size_t i = g->first_main; i < g->n; i++) {
+		const struct cvb_launch *l = &g->l[i];
+		if (!l->t0)
+			return; /* not launched yet */
+		if (l->ready) {
+			n_ready++;
+			if (l->t0 + l->sample->startup_ns > last)
+				last = l->t0 + l->sample->startup_ns;
+		} else if (l->inst && !l->eof && !l->timed_out &&
+		           l->sample->status == CVB_SAMPLE_OK)
+			return; /* still on its way */
+	}
+	if (n_ready == n_main) {
+		g->t_all_up = last;
+		if (n_main == 1)
+			snprintf(g->all_up_what, sizeof(g->all_up_what), "READY");
+		else
+			snprintf(g->all_up_what, sizeof(g->all_up_what), "all %zu READY", n_main);
+	} else {
+		g->t_all_up = cvb_now_ns();
+		snprintf(g->all_up_what, sizeof(g->all_up_what), "the bring-up's end");
+	}
+}
 
 static bool interrupted(struct group *g)
 {
@@ -51,7 +119,14 @@ static bool interrupted(struct group *g)
 	return true;
 }
 
-/* Polls every live member once, up to until_ns; marks timeouts. */
+static bool member_live(const struct cvb_launch *l)
+{
+	return l->inst && !l->eof && !l->timed_out && l->sample->status == CVB_SAMPLE_OK;
+}
+
+/* Polls every live member once, up to until_ns (earlier if a deadline
+ * comes first); marks timeouts, only after reading what was there: a READY
+ * that waited in its pipe while another launch call ran is not late. */
 static void poll_members(struct group *g, int64_t until_ns)
 {
 	struct pollfd pfd[CVB_PLAN_MAX_INSTANCES * 32 + 1];
@@ -59,14 +134,11 @@ static void poll_members(struct group *g, int64_t until_ns)
 	int64_t now = cvb_now_ns(), wake = until_ns;
 	for (size_t i = 0; i < g->n && np < sizeof(pfd) / sizeof(pfd[0]); i++) {
 		struct cvb_launch *l = &g->l[i];
-		if (!l->inst || l->eof || l->timed_out || l->sample->status != CVB_SAMPLE_OK)
+		if (!member_live(l))
 			continue;
-		if (now >= g->deadline[i]) {
-			l->timed_out = true;
-			continue;
-		}
-		if (g->deadline[i] < wake)
-			wake = g->deadline[i];
+		int64_t d = member_bound(g, i).deadline;
+		if (d < wake)
+			wake = d;
 		pfd[np] = (struct pollfd){.fd = l->inst->out_fd, .events = POLLIN};
 		idx[np++] = i;
 	}
@@ -83,11 +155,15 @@ static void poll_members(struct group *g, int64_t until_ns)
 	for (size_t j = 0; r > 0 && j < np; j++)
 		if (pfd[j].revents)
 			cvb_launch_drain(&g->l[idx[j]]);
-}
-
-static bool member_live(const struct cvb_launch *l)
-{
-	return l->inst && !l->eof && !l->timed_out && l->sample->status == CVB_SAMPLE_OK;
+	note_all_up(g);
+	now = cvb_now_ns();
+	for (size_t j = 0; j < np; j++) {
+		struct cvb_launch *l = &g->l[idx[j]];
+		struct bound b = member_bound(g, idx[j]);
+		if (member_live(l) && now >= b.deadline)
+			cvb_launch_time_out(l, now, b.since, b.since_what, b.ns);
+	}
+	note_all_up(g); /* a timeout may end the bring-up */
 }
 
 static bool start_member(struct group *g, size_t i, const struct cvb_instance_config *cfg,
@@ -100,10 +176,7 @@ static bool start_member(struct group *g, size_t i, const struct cvb_instance_co
 	                               .config = cfg,
 	                               .run_state = c->run_state,
 	                               .launcher = c->plan->launcher[0] ? c->plan->launcher : NULL};
-	if (cvb_launch_start(&g->l[i], &spec) < 0)
-		return false;
-	g->deadline[i] = g->l[i].t0 + (int64_t)c->timeout_ms * 1000000;
-	return true;
+	return cvb_launch_start(&g->l[i], &spec) == 0;
 }
 
 /* The aggressor first, given settle_ms after READY to ramp up. True once it
@@ -118,7 +191,7 @@ static bool start_aggressor(struct group *g)
 		return false;
 	struct cvb_launch *a = &g->l[0];
 	while (!a->ready && member_live(a) && !interrupted(g))
-		poll_members(g, g->deadline[0]);
+		poll_members(g, member_bound(g, 0).deadline);
 	if (!a->ready)
 		return false;
 	int64_t settle_until = cvb_now_ns() + c->plan->settle_ms * 1000000;
@@ -257,7 +330,11 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 	const bool has_aggr = cell->scenario && cell->scenario->aggressor;
 	const size_t n_main = cell->instances ? cell->instances : 1;
 	const bool holding = cell->workload->holds_until_stopped;
-	struct group g = {.run = run, .cell = cell, .n = n_main + has_aggr, .first_main = has_aggr};
+	struct group g = {.run = run,
+	                  .cell = cell,
+	                  .n = n_main + has_aggr,
+	                  .first_main = has_aggr,
+	                  .holding = holding};
 	struct cvb_error err = {0};
 	int64_t before = -1, after = -1, total = -1, drop = INT64_MIN, ksm_sharing = -1;
 	bool ksm_settled = false;
@@ -291,10 +368,7 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 			return false;
 		}
 	g.l = calloc(g.n, sizeof(*g.l));
-	g.deadline = calloc(g.n, sizeof(*g.deadline));
-	if (!g.l || !g.deadline) {
-		free(g.l);
-		free(g.deadline);
+	if (!g.l) {
 		cell->n_samples = first;
 		return false;
 	}
@@ -313,6 +387,11 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 		else
 			cvb_launch_init(&g.l[i], cell->backend, cell->workload, cell->params, s);
 		g.l[i].inject_delay_ns = aggr ? 0 : plan->inject_delay_us * 1000;
+		if (aggr || cell->scenario)
+			snprintf(g.l[i].who, sizeof(g.l[i].who), "%s", s->role);
+		else
+			snprintf(g.l[i].who, sizeof(g.l[i].who), "instance %zu of %zu",
+			         i - g.first_main + 1, n_main);
 	}
 
 	/* KSM as this block asks, for this round only. */
@@ -413,11 +492,8 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 			struct cvb_launch *l = &g.l[i];
 			bool aggr = has_aggr && i == 0;
 			if (!member_live(l) || (!aggr && !holding && ok))
-				continue; /* a finite main instance ends by itself */
-			cvb_launch_stop(l);
-			int64_t grace = cvb_now_ns() + (int64_t)AGGRESSOR_STOP_GRACE_MS * 1000000;
-			if (g.deadline[i] > grace)
-				g.deadline[i] = grace;
+				continue;   /* a finite main instance ends by itself */
+			cvb_launch_stop(l); /* bounded by the grace from now on */
 		}
 	for (;;) {
 		bool any_live = false;
@@ -428,7 +504,7 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 		poll_members(&g, cvb_now_ns() + 1000000000);
 	}
 	for (size_t i = 0; i < g.n; i++)
-		cvb_launch_end(&g.l[i], cell->timeout_ms);
+		cvb_launch_end(&g.l[i]);
 	if (ksm_was >= 0 && plan->ksm >= 0)
 		cvb_ksm_set_run((int)ksm_was, &err);
 
@@ -480,6 +556,5 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 			}
 	}
 	free(g.l);
-	free(g.deadline);
 	return mains_ok || cell->status == CVB_CELL_SKIPPED;
 }

@@ -21,6 +21,7 @@ static void on_event(void *ctx, const struct cvb_proto_event *ev)
 		break;
 	case CVB_PROTO_DONE:
 		ls->done = true;
+		ls->t_done = ls->t_arrival;
 		ls->sample->done_seen = true;
 		ls->sample->done_status = ev->status;
 		break;
@@ -135,6 +136,7 @@ void cvb_launch_stop(struct cvb_launch *l)
 {
 	struct cvb_error err = {0};
 	l->stopped = true;
+	l->t_stop = cvb_now_ns();
 	/* A line, then EOF: holding workloads stop on either, stoppable finite
 	 * ones (the hogs) only on the line. SIGPIPE is ignored: a workload that
 	 * already ended just makes the write fail. */
@@ -187,13 +189,148 @@ static void append_reason(struct cvb_sample *s, const char *what, const char *ms
 	snprintf(s->reason + n, sizeof(s->reason) - n, "; %s: %s", what, msg);
 }
 
-void cvb_launch_end(struct cvb_launch *l, int timeout_ms)
+void cvb_launch_time_out(struct cvb_launch *l, int64_t now, int64_t since, const char *since_what,
+                         int64_t bound_ns)
+{
+	l->timed_out = true;
+	l->timeout.at = now;
+	l->timeout.since = since;
+	l->timeout.since_what = since_what;
+	l->timeout.bound_ns = bound_ns;
+}
+
+/* "52.4 s", "812 ms", "0.35 ms": readable from a VM's minute to a
+ * process's fraction of a millisecond. */
+static const char *fmt_dur(char *buf, size_t len, int64_t ns)
+{
+	if (ns >= 1000000000 || ns <= -1000000000)
+		snprintf(buf, len, "%.1f s", (double)ns / 1e9);
+	else if (ns >= 1000000 || ns <= -1000000)
+		snprintf(buf, len, "%.0f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f ms", (double)ns / 1e6);
+	return buf;
+}
+
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	if (n + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* The launch call as the backend's phases saw it: its length (the last
+ * phase it marked, just before returning) and its longest step, which is
+ * where a slow launch spent its time (a VM's create, a container's clone). */
+static void describe_launch_call(const struct cvb_instance *inst, char *buf, size_t len)
+{
+	char d1[32], d2[32];
+	size_t n = inst->n_phases < CVB_MAX_PHASES ? inst->n_phases : CVB_MAX_PHASES;
+	if (n == 0) {
+		snprintf(buf, len, "launch call (no phase recorded)");
+		return;
+	}
+	/* Marks are not all in time order (a container's child reports its
+	 * own afterwards): order them. */
+	struct cvb_phase p[CVB_MAX_PHASES];
+	memcpy(p, inst->phases, n * sizeof(p[0]));
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && p[j].t_ns < p[j - 1].t_ns; j--) {
+			struct cvb_phase t = p[j];
+			p[j] = p[j - 1];
+			p[j - 1] = t;
+		}
+	size_t longest = 0;
+	for (size_t i = 1; i < n; i++)
+		if (p[i].t_ns - p[i - 1].t_ns >
+		    p[longest].t_ns - (longest ? p[longest - 1].t_ns : 0))
+			longest = i;
+	int64_t step = p[longest].t_ns - (longest ? p[longest - 1].t_ns : 0);
+	if (n == 1)
+		snprintf(buf, len, "launch call %s (%s)", fmt_dur(d1, sizeof(d1), p[0].t_ns),
+		         p[0].name);
+	else
+		snprintf(buf, len, "launch call %s (longest step: %s to %s)",
+		         fmt_dur(d1, sizeof(d1), p[n - 1].t_ns), fmt_dur(d2, sizeof(d2), step),
+		         p[longest].name);
+}
+
+void cvb_launch_describe_timeout(const struct cvb_launch *l, char *buf, size_t len)
+{
+	const int64_t t0 = l->t0, at = l->timeout.at, since = l->timeout.since;
+	const char *since_what = l->timeout.since_what ? l->timeout.since_what : "the launch call";
+	const char *waiting = l->done      ? "exit after DONE"
+	                      : !l->ready  ? "READY"
+	                      : l->stopped ? "DONE after STOP"
+	                                   : "DONE";
+	snprintf(buf, len, "%s%stimed out after %.1f s waiting for %s: ", l->who,
+	         l->who[0] ? " " : "", (double)l->timeout.bound_ns / 1e9, waiting);
+	size_t n = strlen(buf);
+	describe_launch_call(l->inst, buf + n, len - n);
+	/* What happened after the launch call, in time order. */
+	struct {
+		int64_t t;
+		char text[80];
+	} ev[4];
+	size_t ne = 0;
+	char d[32];
+	if (l->ready) {
+		ev[ne].t = t0 + l->sample->startup_ns;
+		snprintf(ev[ne++].text, sizeof(ev[0].text), "READY after %s",
+		         fmt_dur(d, sizeof(d), l->sample->startup_ns));
+	}
+	/* Where the bound began, unless it is one of the others. */
+	if (strcmp(since_what, "the launch call") != 0 && strcmp(since_what, "STOP") != 0 &&
+	    strcmp(since_what, "READY") != 0) {
+		ev[ne].t = since;
+		snprintf(ev[ne++].text, sizeof(ev[0].text), "%s at %s", since_what,
+		         fmt_dur(d, sizeof(d), since - t0));
+	}
+	if (l->stopped) {
+		ev[ne].t = l->t_stop;
+		snprintf(ev[ne++].text, sizeof(ev[0].text), "STOP sent at %s",
+		         fmt_dur(d, sizeof(d), l->t_stop - t0));
+	}
+	if (l->done) {
+		ev[ne].t = l->t_done;
+		snprintf(ev[ne++].text, sizeof(ev[0].text), "DONE at %s",
+		         fmt_dur(d, sizeof(d), l->t_done - t0));
+	}
+	for (size_t i = 0; i < ne; i++) {
+		size_t k = i;
+		for (size_t j = i + 1; j < ne; j++)
+			if (ev[j].t < ev[k].t)
+				k = j;
+		appendf(buf, len, ", %s", ev[k].text);
+		ev[k] = ev[i];
+	}
+	/* What did not come, in the bound's own unit. */
+	if (l->done)
+		appendf(buf, len, ", still running %.1f s after DONE",
+		        (double)(at - l->t_done) / 1e9);
+	else
+		appendf(buf, len, ", no %s %.1f s after %s", l->ready ? "DONE" : "READY",
+		        (double)(at - since) / 1e9, since_what);
+}
+
+void cvb_launch_end(struct cvb_launch *l)
 {
 	struct cvb_sample *s = l->sample;
 	const struct cvb_backend *be = l->backend;
 	if (!l->inst)
 		return; /* never started: the reason is already there */
 	s->noise_lines = l->proto.noise_lines;
+	/* Worded now, while the phases are the launch call's only. */
+	char timeout_why[320] = "";
+	if (l->timed_out)
+		cvb_launch_describe_timeout(l, timeout_why, sizeof(timeout_why));
 	struct cvb_error derr = {0};
 	bool graceful = l->eof && s->status == CVB_SAMPLE_OK;
 	int drc = be->destroy(l->inst, graceful, &s->exit, &derr);
@@ -216,10 +353,7 @@ void cvb_launch_end(struct cvb_launch *l, int timeout_ms)
 	char how[320];
 	describe_exit(&s->exit, how, sizeof(how));
 	if (l->timed_out) {
-		fail(s, &l->proto, "timed out after %.1f s waiting for %s", timeout_ms / 1000.0,
-		     l->done    ? "the instance to end after DONE"
-		     : l->ready ? "DONE"
-		                : "READY");
+		fail(s, &l->proto, "%s", timeout_why);
 	} else if (l->proto_error[0]) {
 		fail(s, &l->proto, "protocol error: %s", l->proto_error);
 	} else if (!l->ready) {

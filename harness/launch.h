@@ -25,6 +25,16 @@ struct cvb_launch {
 	bool measured, stopped, eof, timed_out;
 	char measure_error[256];
 	int64_t inject_delay_ns; /* --inject-delay-us, inside the measured window */
+	/* Who this is in its round, for messages ("instance 2 of 4",
+	 * "aggressor"); empty on the plain path. */
+	char who[40];
+	/* Host times (CLOCK_MONOTONIC) a timeout's reason tells; 0: not yet. */
+	int64_t t_done, t_stop;
+	/* The bound that ran out (see cvb_launch_time_out). */
+	struct {
+		int64_t at, since, bound_ns;
+		const char *since_what;
+	} timeout;
 	char pbuf[CVB_MAX_PARAMS][96];
 	char *args[CVB_MAX_PARAMS + 2];
 };
@@ -47,9 +57,24 @@ void cvb_launch_measure(struct cvb_launch *l);
 /* Asks a holding or stoppable workload to finish. */
 void cvb_launch_stop(struct cvb_launch *l);
 
+/* Marks l timed out at now: the wait for its next step (READY, DONE, its
+ * end after DONE) began at since, the moment since_what names ("the launch
+ * call", "STOP", "all 4 READY"; a static string), and was bounded by
+ * bound_ns. cvb_launch_end words the verdict from it. */
+void cvb_launch_time_out(struct cvb_launch *l, int64_t now, int64_t since, const char *since_what,
+                         int64_t bound_ns);
+
+/* Writes into buf why l timed out: who, the step it was waiting for and
+ * the time line so far, from the instance's phases (launch call, READY,
+ * STOP, DONE), e.g. "aggressor timed out after 20.0 s waiting for DONE
+ * after STOP: launch call 52.4 s (longest step: 52.3 s to create_returned),
+ * READY after 58.1 s, STOP sent at 61.0 s, no DONE 20.0 s after STOP".
+ * Needs l->inst (its launch phases). */
+void cvb_launch_describe_timeout(const struct cvb_launch *l, char *buf, size_t len);
+
 /* Tears the instance down and gives the verdict on the sample: timeouts,
  * protocol errors, missing READY/DONE/metrics, exit status, teardown. */
-void cvb_launch_end(struct cvb_launch *l, int timeout_ms);
+void cvb_launch_end(struct cvb_launch *l);
 
 /* A successful measured launch contributes one value to each series:
  * startup (unless with_startup is false), its metrics and host usage;

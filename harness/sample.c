@@ -47,7 +47,9 @@ void cvb_sample_run(const struct cvb_run *run, struct cvb_cell *cell, struct cvb
 			continue;
 		}
 		if (now >= deadline) {
-			l.timed_out = true;
+			/* One plain launch is bounded as a whole, from its call. */
+			cvb_launch_time_out(&l, now, l.t0, "the launch call",
+			                    (int64_t)cell->timeout_ms * 1000000);
 			break;
 		}
 		int64_t until =
@@ -63,7 +65,7 @@ void cvb_sample_run(const struct cvb_run *run, struct cvb_cell *cell, struct cvb
 		if (r > 0)
 			cvb_launch_drain(&l);
 	}
-	cvb_launch_end(&l, cell->timeout_ms);
+	cvb_launch_end(&l);
 	if (s->status == CVB_SAMPLE_OK && !s->warmup)
 		cvb_launch_commit(cell, &l, true, NULL);
 }

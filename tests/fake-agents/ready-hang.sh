@@ -1,0 +1,4 @@
+#!/bin/sh
+# An agent that says READY, then neither reports nor ends, and ignores STOP.
+echo "READY 1"
+exec sleep 600
