@@ -11,12 +11,14 @@
 #include "procfs.h"
 #include "fsutil.h"
 #include "vm_accel.h"
+#include "vm_doctor.h"
 #include "vm_domain.h"
+#include "vm_host.h"
+#include "vm_probe_cache.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <limits.h>
@@ -27,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VM_RUN_DIR "/var/lib/cvbench"
@@ -46,7 +49,11 @@ struct vm_run {
 	enum cvb_vm_accel accel;
 	char accel_reason[512];
 	int64_t prepare_ns, probe_ns;
-	char last_xml[8192]; /* the exact domain XML of the last launch */
+	const char *probe_source;   /* where the KVM verdict came from (describe_run) */
+	int64_t probed_at;          /* unix time of that verdict's probe, 0 if none */
+	char probe_cache_note[384]; /* why the verdict was not cached, "" if it was */
+	bool cached;                /* the verdict is in CVB_VM_PROBE_CACHE_PATH */
+	char last_xml[8192];        /* the exact domain XML of the last launch */
 };
 
 struct vm_inst {
@@ -86,20 +93,54 @@ static virConnectPtr connect_libvirt(const char *uri, struct cvb_error *err)
 	return c;
 }
 
+/* The note `cvbench list` prints beside "available": what the cached KVM
+ * verdict and /dev/kvm say about how VMs will run. */
+static void probe_note(const char *kernel, char *note, size_t len)
+{
+	struct cvb_vm_probe_verdict v;
+	struct cvb_vm_access a;
+	char why[512], qemu_user[64], desc[320];
+	bool pv = access("/sys/module/kvm_pvm", F_OK) == 0;
+	cvb_vm_qemu_user(qemu_user, sizeof(qemu_user));
+	note[0] = '\0';
+	if (access(CVB_VM_KVM_DEVICE, F_OK) < 0) {
+		snprintf(note, len, "TCG only: there is no /dev/kvm");
+		return;
+	}
+	if (cvb_vm_probe_cache_load(CVB_VM_PROBE_CACHE_PATH, kernel, &v, NULL, 0, why,
+	                            sizeof(why)) == 1 &&
+	    v.probe != CVB_PROBE_READY) {
+		cvb_vm_probe_verdict_describe(&v, pv, desc, sizeof(desc));
+		snprintf(note, len, "TCG only: KVM does not boot a guest here (%s)", desc);
+	}
+	if (cvb_vm_user_access(CVB_VM_KVM_DEVICE, qemu_user, &a, NULL) == 0 && !a.accessible)
+		snprintf(note + strlen(note), len - strlen(note),
+		         "%s/dev/kvm (%s) is closed to %s: each VM start waits for libvirt to "
+		         "re-probe QEMU (see cvbench doctor; fix: scripts/services.sh)",
+		         note[0] ? "; " : "", a.owner, qemu_user);
+}
+
 static int vm_probe(const struct cvb_probe_ctx *ctx, char *reason, size_t len)
 {
-	(void)ctx;
 	struct cvb_error err = {0};
-	if (access("/usr/bin/qemu-system-x86_64", X_OK) < 0) {
+	char kernel[PATH_MAX];
+	const char *uri = ctx->config ? ctx->config->vm.connect : "qemu:///system";
+	if (access(CVB_VM_QEMU_BINARY, X_OK) < 0) {
 		snprintf(reason, len, "qemu-system-x86_64 is not installed (scripts/setup.sh)");
 		return -1;
 	}
-	virConnectPtr c = connect_libvirt("qemu:///system", &err);
+	if (cvb_vm_kernel_path(ctx->agent_path, ctx->config ? ctx->config->vm.kernel : NULL, kernel,
+	                       sizeof(kernel), &err) < 0) {
+		snprintf(reason, len, "%s", err.msg);
+		return -1;
+	}
+	virConnectPtr c = connect_libvirt(uri, &err);
 	if (!c) {
 		snprintf(reason, len, "%s", err.msg);
 		return -1;
 	}
 	virConnectClose(c);
+	probe_note(kernel, reason, len);
 	return 0;
 }
 
@@ -553,36 +594,112 @@ static void vm_run_end(void *state)
 	free(r);
 }
 
-/* The default kernel: guest/vmlinuz next to the agent (what 'make guest'
- * builds), else ../share/cvbench/guest/vmlinuz for an installed agent. */
-static int default_kernel(const char *agent_path, char *out, size_t len, struct cvb_error *err)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", agent_path);
-	const char *d = dirname(dir);
-	snprintf(out, len, "%s/guest/vmlinuz", d);
-	if (access(out, R_OK) == 0)
-		return 0;
-	char second[PATH_MAX + 64];
-	snprintf(second, sizeof(second), "%s/../share/cvbench/guest/vmlinuz", d);
-	if (access(second, R_OK) == 0) {
-		snprintf(out, len, "%s", second);
-		return 0;
-	}
-	return cvb_error_set(err, ENOENT,
-	                     "no guest kernel at %s: build one with 'make guest', or pass --kernel "
-	                     "PATH",
-	                     out);
-}
-
-/* The host's KVM does not change while cvbench runs: a matrix with several
- * VM blocks boots the probe guest once, not once per block. */
+/* The verdict of this process's last probe: the fallback when the cache
+ * file cannot be written, so that a matrix with several VM blocks still
+ * boots the probe guest once, not once per block. */
 static struct {
 	bool valid;
-	enum cvb_kvm_probe probe;
-	int ms;
-	char detail[256];
-} kvm_probe_cache;
+	struct cvb_vm_probe_key key;
+	struct cvb_vm_probe_verdict v;
+} kvm_probe_memo;
+
+/* Only verdicts that hold for the whole key are kept: READY, a hang, or
+ * QEMU/libvirt refusing the guest under KVM (kvm_pvm's MSR abort). Anything
+ * else (a socket error, a lost connection) is probed again next time. */
+static bool verdict_cacheable(const struct cvb_vm_probe_verdict *v)
+{
+	return v->probe == CVB_PROBE_READY || v->probe == CVB_PROBE_TIMEOUT ||
+	       (v->probe == CVB_PROBE_FAILED &&
+	        strncmp(v->detail, "libvirt could not start the domain", 34) == 0);
+}
+
+/* Whether KVM boots this guest: from the per-boot cache, else from this
+ * process's memo, else by booting a probe guest (~5 s) whose verdict is
+ * then cached. Records in r where the verdict came from. */
+static void kvm_verdict(struct vm_run *r, const char *run_id, const char *kernel,
+                        struct cvb_vm_probe_verdict *v)
+{
+	struct cvb_vm_probe_key key;
+	struct cvb_error err = {0};
+	char why[512];
+	bool have_key = cvb_vm_probe_key_read(kernel, &key, &err) == 0;
+	if (!have_key)
+		snprintf(r->probe_cache_note, sizeof(r->probe_cache_note), "not cached: %s",
+		         err.msg);
+	if (have_key && cvb_vm_probe_cache_load(CVB_VM_PROBE_CACHE_PATH, kernel, v, NULL, 0, why,
+	                                        sizeof(why)) == 1) {
+		r->probe_source = "cache";
+		r->probed_at = v->probed_at;
+		r->cached = true;
+		return;
+	}
+	if (have_key && kvm_probe_memo.valid && !cvb_vm_probe_key_diff(&kvm_probe_memo.key, &key)) {
+		*v = kvm_probe_memo.v;
+		r->probe_source = "memo";
+		r->probed_at = v->probed_at;
+		return;
+	}
+	int64_t t = cvb_now_ns();
+	memset(v, 0, sizeof(*v));
+	v->probed_at = (int64_t)time(NULL);
+	v->probe = kvm_probe(r, run_id, &v->probe_ms, v->detail, sizeof(v->detail));
+	r->probe_ns = cvb_now_ns() - t;
+	r->probe_source = "probe";
+	r->probed_at = v->probed_at;
+	if (!have_key)
+		return;
+	if (!verdict_cacheable(v)) {
+		snprintf(r->probe_cache_note, sizeof(r->probe_cache_note),
+		         "not cached: the probe failed in a way that may not last; the next run "
+		         "probes again");
+		return;
+	}
+	kvm_probe_memo.valid = true;
+	kvm_probe_memo.key = key;
+	kvm_probe_memo.v = *v;
+	if (cvb_vm_probe_cache_store(CVB_VM_PROBE_CACHE_PATH, &key, v, &err) < 0)
+		snprintf(r->probe_cache_note, sizeof(r->probe_cache_note), "not cached: %s",
+		         err.msg);
+	else
+		r->cached = true;
+}
+
+/* The accelerator, decided once per run; -1 with err when --accel kvm
+ * cannot work here. */
+static int accel_choose(struct vm_run *r, const char *run_id, const char *kernel,
+                        struct cvb_error *err)
+{
+	struct cvb_kvm_facts f = {0};
+	struct cvb_vm_probe_verdict v = {0};
+	f.device = access(CVB_VM_KVM_DEVICE, F_OK) == 0;
+	int kfd = open(CVB_VM_KVM_DEVICE, O_RDWR | O_CLOEXEC);
+	f.accessible = kfd >= 0;
+	if (kfd >= 0)
+		close(kfd);
+	f.paravirtual = access("/sys/module/kvm_pvm", F_OK) == 0;
+	f.probe = CVB_PROBE_NOT_RUN;
+	r->probe_source = "none";
+	if (r->config.vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible) {
+		kvm_verdict(r, run_id, kernel, &v);
+		f.probe = v.probe;
+		f.probe_ms = v.probe_ms;
+		f.probe_detail = v.detail;
+	}
+	int rc = cvb_accel_decide((enum cvb_accel_request)r->config.vm.accel, &f, &r->accel,
+	                          r->accel_reason, sizeof(r->accel_reason));
+	bool cache = strcmp(r->probe_source, "cache") == 0;
+	if (cache || strcmp(r->probe_source, "memo") == 0) {
+		char when[32];
+		size_t used = strlen(r->accel_reason);
+		cvb_vm_probe_time_format(r->probed_at, when, sizeof(when));
+		snprintf(r->accel_reason + used, sizeof(r->accel_reason) - used,
+		         " (verdict of a probe at %s, %s)", when,
+		         cache ? "cached for this boot; rm -f " CVB_VM_PROBE_CACHE_PATH
+		                 " to probe again"
+		               : "earlier in this run");
+	}
+	return rc < 0 ? cvb_error_set(err, EINVAL, "%s", r->accel_reason) : 0;
+}
 
 static int vm_run_begin(const char *run_id, const struct cvb_instance_config *config,
                         const char *agent_path, void **state, struct cvb_error *err)
@@ -593,9 +710,7 @@ static int vm_run_begin(const char *run_id, const struct cvb_instance_config *co
 		return cvb_error_set(err, ENOMEM, "out of memory");
 	r->config = *config;
 	int64_t t = cvb_now_ns();
-	if (config->vm.kernel)
-		snprintf(kernel, sizeof(kernel), "%s", config->vm.kernel);
-	else if (default_kernel(agent_path, kernel, sizeof(kernel), err) < 0)
+	if (cvb_vm_kernel_path(agent_path, config->vm.kernel, kernel, sizeof(kernel), err) < 0)
 		goto fail;
 	r->conn = connect_libvirt(config->vm.connect, err);
 	if (!r->conn)
@@ -617,38 +732,8 @@ static int vm_run_begin(const char *run_id, const struct cvb_instance_config *co
 	    cvb_initramfs_write(r->initrd, agent_path, err) < 0)
 		goto fail;
 	r->prepare_ns = cvb_now_ns() - t;
-
-	/* The accelerator, decided once per run. */
-	struct cvb_kvm_facts f = {0};
-	char detail[256] = "";
-	f.device = access("/dev/kvm", F_OK) == 0;
-	int kfd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	f.accessible = kfd >= 0;
-	if (kfd >= 0)
-		close(kfd);
-	f.paravirtual = access("/sys/module/kvm_pvm", F_OK) == 0;
-	f.probe = CVB_PROBE_NOT_RUN;
-	if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible &&
-	    kvm_probe_cache.valid) {
-		f.probe = kvm_probe_cache.probe;
-		f.probe_ms = kvm_probe_cache.ms;
-		snprintf(detail, sizeof(detail), "%s", kvm_probe_cache.detail);
-		f.probe_detail = detail;
-	} else if (config->vm.accel != CVB_ACCEL_REQ_TCG && f.device && f.accessible) {
-		t = cvb_now_ns();
-		f.probe = kvm_probe(r, run_id, &f.probe_ms, detail, sizeof(detail));
-		f.probe_detail = detail;
-		r->probe_ns = cvb_now_ns() - t;
-		kvm_probe_cache.valid = true;
-		kvm_probe_cache.probe = f.probe;
-		kvm_probe_cache.ms = f.probe_ms;
-		snprintf(kvm_probe_cache.detail, sizeof(kvm_probe_cache.detail), "%s", detail);
-	}
-	if (cvb_accel_decide((enum cvb_accel_request)config->vm.accel, &f, &r->accel,
-	                     r->accel_reason, sizeof(r->accel_reason)) < 0) {
-		cvb_error_set(err, EINVAL, "%s", r->accel_reason);
+	if (accel_choose(r, run_id, kernel, err) < 0)
 		goto fail;
-	}
 	*state = r;
 	return 0;
 fail:
@@ -672,6 +757,19 @@ static cJSON *vm_describe_run(void *state)
 	cJSON *sh = cJSON_AddObjectToObject(o, "shared_setup_ns");
 	cJSON_AddNumberToObject(sh, "kernel_copy_and_initramfs", (double)r->prepare_ns);
 	cJSON_AddNumberToObject(sh, "kvm_probe", (double)r->probe_ns);
+	/* Where the KVM verdict came from: "probe" (booted now), "cache" (a
+	 * probe earlier in this boot, CVB_VM_PROBE_CACHE_PATH), "memo" (earlier
+	 * in this process) or "none" (--accel tcg, or no usable /dev/kvm). */
+	cJSON_AddStringToObject(o, "kvm_probe_source", r->probe_source);
+	if (r->probed_at > 0) {
+		char when[32];
+		cvb_vm_probe_time_format(r->probed_at, when, sizeof(when));
+		cJSON_AddStringToObject(o, "kvm_probed_at", when);
+	}
+	if (r->cached)
+		cJSON_AddStringToObject(o, "kvm_probe_cache", CVB_VM_PROBE_CACHE_PATH);
+	if (r->probe_cache_note[0])
+		cJSON_AddStringToObject(o, "kvm_probe_cache_note", r->probe_cache_note);
 	cJSON_AddStringToObject(o, "per_launch",
 	                        "domain XML, virDomainCreateXML, QEMU start, guest boot to READY; "
 	                        "after DONE, the guest's power-off until the domain is gone");
@@ -746,6 +844,7 @@ const struct cvb_backend cvb_backend_vm = {
     .caps = CVB_CAP_MEASURE_AT_READY,
     .default_timeout_ms = 120000,
     .probe = vm_probe,
+    .doctor = cvb_vm_doctor,
     .validate = vm_validate,
     .run_begin = vm_run_begin,
     .describe_run = vm_describe_run,

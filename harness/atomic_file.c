@@ -49,6 +49,12 @@ int cvb_atomic_check_writable(const char *path, struct cvb_error *err)
 
 int cvb_atomic_write(const char *path, const char *data, size_t len, struct cvb_error *err)
 {
+	return cvb_atomic_write_mode(path, data, len, 0644, err);
+}
+
+int cvb_atomic_write_mode(const char *path, const char *data, size_t len, mode_t mode,
+                          struct cvb_error *err)
+{
 	char tmp[PATH_MAX], dbuf[PATH_MAX];
 	int fd = make_temp(path, tmp, sizeof(tmp), err);
 	if (fd < 0)
@@ -64,7 +70,7 @@ int cvb_atomic_write(const char *path, const char *data, size_t len, struct cvb_
 		}
 		off += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		cvb_error_errno(err, errno, "cannot flush '%s'", tmp);
 		goto fail;
 	}

@@ -1,6 +1,8 @@
 #include "json_util.h"
 #include "hostfacts.h"
 #include "topology.h"
+#include "vm_host.h"
+#include "vm_probe_cache.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -424,10 +426,98 @@ static int kvm_modules_read(const char *root, struct name_list *mods)
 	return found || rc;
 }
 
+/* The KVM probe's cached verdict (backends/vm_probe_cache.h): the newest
+ * that still holds for this host as it is now, whichever guest kernel it was
+ * probed with (named in "kernel"); {"probed": false, "why": ...} when there
+ * is none. Only for the real host: a fixture has no cache. */
+static cJSON *kvm_probe_json(bool paravirtual)
+{
+	struct cvb_vm_probe_verdict v;
+	char why[512], kernel[4096], when[32], reason[320];
+	int rc = cvb_vm_probe_cache_load(CVB_VM_PROBE_CACHE_PATH, NULL, &v, kernel, sizeof(kernel),
+	                                 why, sizeof(why));
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cvb_json_add(o, "probed", cJSON_CreateBool(rc == 1)))
+		goto oom;
+	if (rc != 1) {
+		/* unusable: a file cvbench cannot read or trust, not just no verdict */
+		if (cvb_json_add(o, "why", cJSON_CreateString(why)) &&
+		    (rc == 0 || cvb_json_add(o, "unusable", cJSON_CreateTrue())))
+			return o;
+		goto oom;
+	}
+	cvb_vm_probe_time_format(v.probed_at, when, sizeof(when));
+	cvb_vm_probe_verdict_describe(&v, paravirtual, reason, sizeof(reason));
+	if (cvb_json_add(o, "boots_guest", cJSON_CreateBool(v.probe == CVB_PROBE_READY)) &&
+	    cvb_json_add(o, "result", cJSON_CreateString(cvb_vm_probe_result_name(v.probe))) &&
+	    cvb_json_add(o, "reason", cJSON_CreateString(reason)) &&
+	    cvb_json_add(o, "probed_at", cJSON_CreateString(when)) &&
+	    cvb_json_add(o, "kernel", cJSON_CreateString(kernel)) &&
+	    cvb_json_add(o, "cache", cJSON_CreateString(CVB_VM_PROBE_CACHE_PATH)))
+		return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* What only the real host can tell: the node's owner and mode, whether
+ * QEMU's user (qemu.conf) may open it, and the probe verdict. */
+static bool kvm_real_add(cJSON *kvm, const char *path, bool device, int paravirtual)
+{
+	char user[64];
+	struct cvb_vm_access a;
+	bool known = false;
+	int for_qemu = 0; /* no node: nobody can open it */
+
+	cvb_vm_qemu_user(user, sizeof(user));
+	a.owner[0] = '\0';
+	if (device) {
+		known = cvb_vm_user_access(path, user, &a, NULL) == 0;
+		for_qemu = known ? a.accessible : -1;
+	}
+	/* a.owner is filled whenever the node could be read, even for a missing user. */
+	return cvb_json_add(kvm, "node", cvb_json_string_or_null(a.owner[0] ? a.owner : NULL)) &&
+	       cvb_json_add(kvm, "qemu_user", cJSON_CreateString(user)) &&
+	       cvb_json_add(kvm, "accessible_to_qemu_user", json_tristate(for_qemu)) &&
+	       cvb_json_add(kvm, "probe", kvm_probe_json(paravirtual == 1));
+}
+
+/* The note: why VMs will (likely) run under TCG, as far as the facts tell.
+ * On the real host it does not guess for kvm_pvm: the probe verdict (its
+ * own line, "not probed yet" included) says what happens. */
+static void kvm_note(char *note, size_t len, bool device, int paravirtual, bool real)
+{
+	if (!device)
+		snprintf(note, len, "no /dev/kvm: VMs will run under TCG");
+	if (paravirtual != 1)
+		return;
+	if (!real)
+		snprintf(note, len, "%s", kvm_pvm_note);
+	else
+		snprintf(note, len, "kvm_pvm is a paravirtual KVM: stock Linux guests hang on it");
+}
+
+/* Whether /dev/kvm opens read-write for us, and its API version (real host). */
+static void kvm_open_probe(const char *path, bool device, int *accessible, int *api_version,
+                           char *note, size_t len)
+{
+	int fd = device ? open(path, O_RDWR | O_CLOEXEC) : -1;
+
+	*accessible = fd >= 0;
+	if (device && fd < 0)
+		snprintf(note, len, "cannot open /dev/kvm (%s): VMs will run under TCG",
+		         strerror(errno));
+	if (fd >= 0) {
+		*api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
+		close(fd);
+	}
+}
+
 static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 {
 	char path[4096];
-	char note[256] = "";
+	char note[256] = "", open_note[256] = "";
 	struct name_list mods = {0};
 	struct stat st;
 	bool device;
@@ -438,23 +528,9 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	if (!kvm || cvb_host_path(path, sizeof(path), root, "/dev/kvm", NULL) < 0)
 		return false;
 	device = stat(path, &st) == 0;
-	if (real && device) {
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-
-		accessible = fd >= 0;
-		if (fd < 0) {
-			snprintf(note, sizeof(note),
-			         "cannot open /dev/kvm (%s): VMs will run under TCG",
-			         strerror(errno));
-		} else {
-			api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
-			close(fd);
-		}
-	} else if (real) {
-		accessible = 0;
-	}
-	if (!device)
-		snprintf(note, sizeof(note), "no /dev/kvm: VMs will run under TCG");
+	if (real)
+		kvm_open_probe(path, device, &accessible, &api_version, open_note,
+		               sizeof(open_note));
 
 	have_mods = kvm_modules_read(root, &mods);
 	if (have_mods < 0)
@@ -473,8 +549,9 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 		arr = cJSON_CreateNull();
 	}
 	/* The paravirtual trap explains more than any other reason. */
-	if (paravirtual == 1)
-		snprintf(note, sizeof(note), "%s", kvm_pvm_note);
+	kvm_note(note, sizeof(note), device, paravirtual, real);
+	if (!note[0])
+		snprintf(note, sizeof(note), "%s", open_note);
 
 	if (!cvb_json_add(kvm, "device", cJSON_CreateBool(device)) ||
 	    !cvb_json_add(kvm, "accessible", json_tristate(accessible)) ||
@@ -485,6 +562,7 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	arr = NULL; /* cvb_json_add() took it, even on failure */
 	ok = ok && cvb_json_add(kvm, "paravirtual", json_tristate(paravirtual)) &&
 	     cvb_json_add(kvm, "note", cvb_json_string_or_null(note[0] ? note : NULL));
+	ok = ok && (!real || kvm_real_add(kvm, path, device, paravirtual));
 out:
 	cJSON_Delete(arr);
 	name_list_free(&mods);
@@ -720,23 +798,66 @@ static void cgroup_print(FILE *out, const cJSON *cg)
 	fputc('\n', out);
 }
 
-static void kvm_print(FILE *out, const cJSON *kvm)
+/* "kvm boots guest:" from the probe verdict: what decides the accelerator. */
+static void kvm_probe_print(FILE *out, const cJSON *probe)
+{
+	const char *s;
+
+	label_print(out, "kvm boots guest:");
+	if (bool_get(probe, "probed") != 1) {
+		s = string_get(probe, "why");
+		if (bool_get(probe, "unusable") == 1)
+			fprintf(out, "unknown: %s\n", s ? s : "?");
+		else
+			fprintf(out, "%s (the first VM run probes, ~5 s, and caches the verdict)\n",
+			        s ? s : "not probed yet");
+		return;
+	}
+	fprintf(out, "%s (probed %s): %s\n", bool_get(probe, "boots_guest") == 1 ? "yes" : "no",
+	        (s = string_get(probe, "probed_at")) ? s : "?",
+	        bool_get(probe, "boots_guest") == 1 ? "VMs use KVM" : "VMs run under TCG");
+	if ((s = string_get(probe, "reason")) && bool_get(probe, "boots_guest") != 1) {
+		label_print(out, "kvm probe:");
+		fprintf(out, "%s\n", s);
+	}
+}
+
+/* The kvm lines; as_root: whether "accessible" was checked as root. */
+static void kvm_print(FILE *out, const cJSON *kvm, bool as_root)
 {
 	int device = bool_get(kvm, "device"), accessible = bool_get(kvm, "accessible");
 	int paravirtual = bool_get(kvm, "paravirtual");
+	int for_qemu = bool_get(kvm, "accessible_to_qemu_user");
 	double api = number_get(kvm, "api_version");
-	const cJSON *mods = item_get(kvm, "modules");
-	const char *note = string_get(kvm, "note");
+	const cJSON *mods = item_get(kvm, "modules"), *probe = item_get(kvm, "probe");
+	const char *note = string_get(kvm, "note"), *node = string_get(kvm, "node");
+	const char *user = string_get(kvm, "qemu_user");
 
 	label_print(out, "kvm:");
 	fputs(device == 1 ? "/dev/kvm present" : "no /dev/kvm", out);
+	if (node)
+		fprintf(out, " (%s)", node);
+	/* It opening for us says nothing about QEMU's user, nor about a guest. */
 	if (accessible >= 0)
-		fputs(accessible ? ", usable" : ", not usable", out);
+		fprintf(out, ", %s read-write as %s", accessible ? "opens" : "does not open",
+		        as_root ? "root" : "this user");
 	if (api >= 0)
 		fprintf(out, ", API %.0f", api);
 	if (paravirtual == 1)
 		fputs(", paravirtual (kvm_pvm)", out);
 	fputc('\n', out);
+	if (device == 1 && for_qemu >= 0 && user) {
+		label_print(out, "kvm for QEMU:");
+		if (for_qemu)
+			fprintf(out, "%s (QEMU's user) can open /dev/kvm\n", user);
+		else
+			fprintf(out,
+			        "%s (QEMU's user) cannot open /dev/kvm: libvirt re-probes QEMU "
+			        "on every call (fix: scripts/services.sh; see cvbench doctor)\n",
+			        user);
+	}
+	if (device == 1 && probe)
+		kvm_probe_print(out, probe);
 	if (mods) {
 		label_print(out, "kvm modules:");
 		if (cJSON_GetArraySize(mods) == 0)
@@ -872,7 +993,7 @@ void cvb_host_facts_print(FILE *out, const cJSON *facts)
 		fputs(b ? "yes\n" : "no\n", out);
 	}
 	if ((it = item_get(facts, "kvm")))
-		kvm_print(out, it);
+		kvm_print(out, it, bool_get(facts, "root") == 1);
 	if ((it = item_get(facts, "mitigations")))
 		mitigations_print(out, it);
 	if ((s = string_get(facts, "cmdline"))) {

@@ -15,9 +15,11 @@ if [ -n "$why" ]; then
 	exit $?
 fi
 
+# What VM runs leave (their run directories end in -vm): other backends'
+# runs, which may be live on a shared host, are not this test's business.
 vm_leftovers() {
 	virsh -c qemu:///system list --all --name 2>/dev/null | grep '^cvb-'
-	ls -d /var/lib/cvbench/cvb-* 2>/dev/null
+	ls -d /var/lib/cvbench/cvb-*-vm 2>/dev/null
 }
 nothing_left() { local l; l=$(vm_leftovers); [ -z "$l" ] || { echo "$l"; return 1; }; }
 
@@ -34,6 +36,34 @@ check "guest RAM told apart from QEMU's own cost" jq -e '.cells[0].metrics | .gu
 check "idle: the guest's own MemTotal and MemAvailable" jq -e '.cells[1].launches[0].facts | .meminfo_total_bytes > 100000000 and .meminfo_available_bytes > 0' "$out"
 check "idle: QEMU's memory measured, then stopped over serial" jq -e '.cells[1].status=="ok" and .cells[1].metrics.host_pss_bytes.samples[0] > 10000000' "$out"
 check "nothing left after the run" nothing_left
+
+# The KVM probe's verdict is cached per host boot: the first cell that needs
+# it probes (or finds it from an earlier run), the next one reads the file.
+check "the KVM verdict's source is recorded" jq -e '.cells[0].backend_setup.kvm_probe_source | IN("probe","cache","none")' "$out"
+if jq -e '.cells[0].backend_setup.kvm_probe_source != "none"' "$out" >/dev/null; then
+	check "the second cell reads the cached verdict (no second probe guest)" jq -e '.cells[1].backend_setup | .kvm_probe_source=="cache" and .shared_setup_ns.kvm_probe==0 and (.kvm_probed_at|test("^[0-9-]+T[0-9:]+Z$"))' "$out"
+	# shellcheck disable=SC2016 # expanded by sh -c
+	check "the verdict cache is root's alone (dir 0700, file 0600)" sh -c '[ "$(stat -c %a /run/cvbench)" = 700 ] && [ "$(stat -c %a /run/cvbench/kvm-probe.json)" = 600 ]'
+	check "cleanup does not take the verdict cache for a leftover" sh -c "! $CVBENCH cleanup --dry-run | grep -q kvm-probe && [ -e /run/cvbench/kvm-probe.json ]"
+	if jq -e '.cells[0].backend_setup.accel=="tcg"' "$out" >/dev/null; then
+		check "list: vm available, TCG only, saying why" sh -c "$CVBENCH list | grep -A1 '^  vm ' | grep -q 'note: TCG only: KVM does not boot a guest here ('"
+		check "env: the probe verdict, not 'usable'" sh -c "$CVBENCH env | grep -q '^kvm boots guest:  no (probed .*): VMs run under TCG' && ! $CVBENCH env | grep -q 'usable'"
+	fi
+fi
+
+# No guest kernel next to the agent (a build without `make guest`): list
+# says where it looked.
+mkdir -p "$TMP/nokernel" && cp "$BUILD/cvb-agent" "$TMP/nokernel/"
+check "list: vm unavailable without a guest kernel, naming the path" sh -c "CVB_AGENT=$TMP/nokernel/cvb-agent $CVBENCH list | grep -A1 '^  vm ' | grep -Fq 'reason: no guest kernel at $TMP/nokernel/guest/vmlinuz (run make guest'"
+
+# The doctor's VM findings on a host set up by scripts/services.sh: all ok.
+if $CVBENCH doctor --help >/dev/null 2>&1; then
+	$CVBENCH doctor --backend vm --json >"$TMP/doctor.json" 2>/dev/null
+	for c in vm.libvirtd vm.virtlogd vm.kernel vm.kvm_device vm.kvm_boots libvirt.caps_cache; do
+		# shellcheck disable=SC2016 # a jq variable
+		check "doctor: $c ok" jq -e --arg c "$c" '[.findings[] | select(.check==$c) | .verdict=="ok" and (.evidence|length) > 10] | length==1 and all' "$TMP/doctor.json"
+	done
+fi
 
 # A guest that does not say READY in time is destroyed and says why.
 out="$TMP/t.json"
