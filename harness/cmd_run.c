@@ -33,15 +33,23 @@ static void print_plan(FILE *out, const struct cvb_run *run, const char *out_pat
 		const struct cvb_cell *c = &run->cells[k];
 		fprintf(out, "  cell %s: %u warm-up + %u measured", c->label, c->plan->warmup,
 		        c->plan->reps);
+		if (c->plan->precision > 0)
+			fprintf(out, " (up to %u until +-%.3g%% on %s%s)", c->plan->max_reps,
+			        100 * c->plan->precision, c->plan->precision_metrics[0],
+			        c->plan->n_precision_metrics > 1 ? ", ..." : "");
 		if (c->status == CVB_CELL_SKIPPED)
 			fprintf(out, " (will be skipped: %s)", c->reason);
 		fprintf(out, "\n");
 	}
-	double est = cvb_estimate_seconds(run);
+	double est = cvb_estimate_seconds(run), most = cvb_estimate_seconds_max(run);
 	fprintf(out,
 	        "  agent %s\n  out %s\n  estimated duration: about %.0f s (%.1f min; rough: "
 	        "typical launch and workload times per backend)\n",
 	        run->agent_path, out_path, est, est / 60);
+	if (most > est)
+		fprintf(out, "  with --precision: up to %.0f s (%.1f min) if every such cell needs "
+		             "its --max-reps\n",
+		        most, most / 60);
 }
 
 /* Everything checked before the run exists: CPUs, placements, limits each

@@ -272,7 +272,7 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 			goto out;
 		}
 		static const char *const run_wide[] = {"out",   "seed",    "resamples", "agent",
-		                                       "quiet", "dry-run", "force",     NULL};
+		                                       "quiet", "dry-run", "force",     "time-budget", NULL};
 		for (size_t i = 0; run_wide[i]; i++)
 			if (cJSON_HasObjectItem(blk, run_wide[i])) {
 				cvb_error_set(err, EINVAL,
@@ -406,7 +406,7 @@ enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_ma
 		 * to measure makes the command line a block of its own. */
 		static const char *const run_wide[] = {
 		    "--out",       "--quiet", "--dry-run",         "--seed",
-		    "--resamples", "--agent", "--inject-delay-us", "--force", NULL};
+		    "--resamples", "--agent", "--inject-delay-us", "--force", "--time-budget", NULL};
 		bool wide = false;
 		for (size_t k = 0; run_wide[k]; k++) {
 			size_t n = strlen(run_wide[k]);

@@ -97,6 +97,14 @@ void cvb_plan_usage(FILE *out)
 	    "  --agent PATH       the cvb-agent binary (default: next to cvbench, or $CVB_AGENT)\n"
 	    "  --dry-run          print the plan and exit\n"
 	    "  --quiet            no progress or summary on stdout\n"
+	    "  --precision P%%     repeat each cell past --reps (then the minimum), interleaved,\n"
+	    "                     until the 95%% interval of each chosen metric's median is\n"
+	    "                     within +-P%% of it; each cell records why it stopped\n"
+	    "  --precision-metric LIST  the metrics --precision watches (default: startup_ns)\n"
+	    "  --max-reps N       with --precision: at most N measured launches per cell\n"
+	    "                     (default: 10 x --reps)\n"
+	    "  --time-budget SEC  no --precision cell is extended once the run has taken\n"
+	    "                     SEC (cells still reach --reps; others are not affected)\n"
 	    "  --force            measure even when the preflight finds a host problem that\n"
 	    "                     makes figures wrong (recorded in host.preflight[]; see\n"
 	    "                     'cvbench doctor')\n"
@@ -400,6 +408,98 @@ static int parse_vm_option(struct cvb_plan *plan, int which, const char *arg, st
 	return cvb_error_set(err, EINVAL, "internal: unknown VM option");
 }
 
+/* --precision P% (or P), --precision-metric LIST, --max-reps N,
+ * --time-budget SEC, in that order of `which`. */
+static int parse_repetition_option(struct cvb_plan *plan, int which, const char *arg,
+                                   struct cvb_error *err)
+{
+	int64_t v;
+	switch (which) {
+	case 0: {
+		char *end = NULL;
+		errno = 0;
+		double p = strtod(arg, &end);
+		if (end && *end == '%')
+			end++;
+		if (errno || end == arg || *end || !(p >= 0.1 && p <= 50))
+			return cvb_error_set(err, EINVAL,
+			                     "--precision '%s': give a percentage from 0.1%% to 50%% "
+			                     "(e.g. --precision 5%%)",
+			                     arg);
+		plan->precision = p / 100;
+		return 0;
+	}
+	case 1: {
+		snprintf(plan->precision_metrics_buf, sizeof(plan->precision_metrics_buf), "%s", arg);
+		plan->n_precision_metrics = 0;
+		for (char *save = NULL, *tok = strtok_r(plan->precision_metrics_buf, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (plan->n_precision_metrics == CVB_PLAN_MAX_PRECISION_METRICS)
+				return cvb_error_set(err, EINVAL,
+				                     "--precision-metric: at most %d metrics",
+				                     CVB_PLAN_MAX_PRECISION_METRICS);
+			plan->precision_metrics[plan->n_precision_metrics++] = tok;
+		}
+		if (!plan->n_precision_metrics)
+			return cvb_error_set(err, EINVAL,
+			                     "--precision-metric: name at least one metric "
+			                     "(e.g. startup_ns)");
+		return 0;
+	}
+	case 2:
+		if (cvb_parse_int64("--max-reps", arg, 1, 1000000, &v, err) < 0)
+			return -1;
+		plan->max_reps = (unsigned)v;
+		return 0;
+	default:
+		return cvb_parse_seconds_ms("--time-budget", arg, 1000, 86400000LL * 7,
+		                            &plan->time_budget_ms, err);
+	}
+}
+
+/* --precision's companions make sense only with it, and --max-reps only
+ * above --reps; defaults are filled in. */
+static int check_repetition(struct cvb_plan *plan, struct cvb_error *err)
+{
+	if (!plan->precision) {
+		/* --time-budget is run-wide: blocks without --precision ignore it. */
+		if (plan->max_reps || plan->n_precision_metrics)
+			return cvb_error_set(err, EINVAL,
+			                     "--max-reps and --precision-metric need --precision "
+			                     "(e.g. --precision 5%%)");
+		return 0;
+	}
+	if (!plan->max_reps)
+		plan->max_reps = plan->reps * 10 < 1000000 ? plan->reps * 10 : 1000000;
+	if (plan->max_reps < plan->reps)
+		return cvb_error_set(err, EINVAL,
+		                     "--max-reps %u is below --reps %u: --reps is the minimum with "
+		                     "--precision",
+		                     plan->max_reps, plan->reps);
+	if (!plan->n_precision_metrics) {
+		plan->precision_metrics[0] = "startup_ns";
+		plan->n_precision_metrics = 1;
+	}
+	/* What the harness records of every launch, then what workloads say. */
+	static const char *const harness_metrics[] = {"startup_ns", "agent_cpu_ns", "bringup_ns",
+	                                              "host_pss_bytes", "host_rss_bytes", NULL};
+	for (size_t i = 0; i < plan->n_precision_metrics; i++) {
+		const char *name = plan->precision_metrics[i];
+		bool known = false;
+		for (size_t h = 0; harness_metrics[h]; h++)
+			known |= strcmp(harness_metrics[h], name) == 0;
+		for (size_t w = 0; w < plan->n_workloads; w++)
+			known |= cvb_workload_metric(plan->workloads[w], name) != NULL;
+		if (!known)
+			return cvb_error_set(err, EINVAL,
+			                     "--precision-metric '%s': no workload of this block "
+			                     "reports it (see 'cvbench list' for each workload's "
+			                     "metrics)",
+			                     name);
+	}
+	return 0;
+}
+
 bool cvb_plan_option_is_flag(const char *name)
 {
 	static const char *const flags[] = {
@@ -661,6 +761,10 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		OPT_DRY_RUN,
 		OPT_QUIET,
 		OPT_FORCE,
+		OPT_PRECISION,
+		OPT_PRECISION_METRIC,
+		OPT_MAX_REPS,
+		OPT_TIME_BUDGET,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -709,6 +813,10 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"quiet", no_argument, NULL, OPT_QUIET},
 	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"precision", required_argument, NULL, OPT_PRECISION},
+	    {"precision-metric", required_argument, NULL, OPT_PRECISION_METRIC},
+	    {"max-reps", required_argument, NULL, OPT_MAX_REPS},
+	    {"time-budget", required_argument, NULL, OPT_TIME_BUDGET},
 	    {"help", no_argument, NULL, OPT_HELP},
 	    {0},
 	};
@@ -862,6 +970,13 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 		case OPT_FORCE:
 			plan->force = true;
 			break;
+		case OPT_PRECISION:
+		case OPT_PRECISION_METRIC:
+		case OPT_MAX_REPS:
+		case OPT_TIME_BUDGET:
+			if (parse_repetition_option(plan, c - OPT_PRECISION, optarg, err) < 0)
+				return CVB_PARSE_ERROR;
+			break;
 		case OPT_HELP:
 			return CVB_PARSE_HELP;
 		case ':':
@@ -892,7 +1007,8 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	for (size_t i = 0; i < n_scenario_args; i++)
 		if (parse_scenario(plan, scenario_args[i], err) < 0)
 			return CVB_PARSE_ERROR;
-	if (finish_limits(&plan->config.limits, "--", err) < 0 || check_groups(plan, err) < 0)
+	if (finish_limits(&plan->config.limits, "--", err) < 0 || check_groups(plan, err) < 0 ||
+	    check_repetition(plan, err) < 0)
 		return CVB_PARSE_ERROR;
 	if (plan->launcher[0] &&
 	    (plan->n_backends != 1 || strcmp(plan->backends[0]->name, "native")))

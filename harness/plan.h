@@ -24,6 +24,7 @@
 #define CVB_PLAN_MAX_INSTANCES 8
 #define CVB_PLAN_MAX_SCENARIOS 8
 #define CVB_PLAN_MAX_PLACEMENTS 4
+#define CVB_PLAN_MAX_PRECISION_METRICS 8
 
 enum cvb_pin_mode { CVB_PIN_NONE, CVB_PIN_AUTO, CVB_PIN_LIST };
 
@@ -98,6 +99,15 @@ struct cvb_plan {
 	const char *agent_path; /* NULL: found next to the cvbench binary */
 	bool dry_run, quiet;
 	bool force; /* run even when the preflight fails (recorded) */
+	/* --precision: repeat each cell past --reps (the minimum) until the 95%
+	 * interval of each chosen metric's median is within +-precision of it
+	 * (a fraction: 0.05), or --max-reps, or --time-budget; 0: fixed --reps. */
+	double precision;
+	const char *precision_metrics[CVB_PLAN_MAX_PRECISION_METRICS]; /* default startup_ns */
+	size_t n_precision_metrics;
+	char precision_metrics_buf[256];
+	unsigned max_reps;      /* with --precision: the most measured launches per cell */
+	int64_t time_budget_ms; /* run-wide, with --precision: no extension past it; 0 none */
 };
 
 enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = -1 };

@@ -28,9 +28,15 @@ void cvb_progress_begin(struct cvb_progress *p, const struct cvb_run *run, FILE 
 	p->steps = calloc(run->n_cells ? run->n_cells : 1, sizeof(unsigned));
 	for (size_t k = 0; k < run->n_cells; k++)
 		p->total += rounds_left(&run->cells[k]);
-	if (out)
+	double lo = cvb_estimate_seconds(run), hi = cvb_estimate_seconds_max(run);
+	if (out && hi > lo)
+		fprintf(out,
+		        "cvbench: run %s: %zu cell(s), up to %lu launch round(s), about %.0f s (up "
+		        "to %.0f s if --precision needs every --max-reps)\n",
+		        run->id, run->n_cells, p->total, lo, hi);
+	else if (out)
 		fprintf(out, "cvbench: run %s: %zu cell(s), %lu launch round(s), about %.0f s\n",
-		        run->id, run->n_cells, p->total, cvb_estimate_seconds(run));
+		        run->id, run->n_cells, p->total, lo);
 }
 
 /* Remaining time: each cell's rounds left times its own mean round so far;
@@ -147,7 +153,7 @@ static void backend_typical(const struct cvb_backend *be, double *launch_s, doub
 	}
 }
 
-double cvb_estimate_seconds(const struct cvb_run *run)
+static double estimate(const struct cvb_run *run, bool upper)
 {
 	double total = 0;
 	for (size_t k = 0; k < run->n_cells; k++) {
@@ -165,8 +171,18 @@ double cvb_estimate_seconds(const struct cvb_run *run)
 			        c->plan->settle_ms / 1000.0 + work * factor + 0.3;
 		if (c->scenario && c->scenario->aggressor)
 			round += launch + c->plan->settle_ms / 1000.0;
-		unsigned want = cvb_cell_rounds(c);
+		unsigned want = upper || c->closed ? cvb_cell_rounds(c) : c->plan->warmup + c->plan->reps;
 		total += round * (want > c->rounds_done ? want - c->rounds_done : 0);
 	}
 	return total;
+}
+
+double cvb_estimate_seconds(const struct cvb_run *run)
+{
+	return estimate(run, false);
+}
+
+double cvb_estimate_seconds_max(const struct cvb_run *run)
+{
+	return estimate(run, true);
 }

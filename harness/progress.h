@@ -32,7 +32,10 @@ void cvb_progress_note(FILE *out, const char *fmt, ...) __attribute__((format(pr
 void cvb_progress_end(struct cvb_progress *p);
 
 /* A rough estimate of how long the run's cells take here, in seconds, from
- * typical launch and workload times per backend; documented as rough. */
+ * typical launch and workload times per backend; documented as rough. Cells
+ * with --precision count their --reps (the minimum) here, and their
+ * --max-reps in the _max variant. */
 double cvb_estimate_seconds(const struct cvb_run *run);
+double cvb_estimate_seconds_max(const struct cvb_run *run);
 
 #endif

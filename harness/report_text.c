@@ -39,6 +39,8 @@ void cvb_report_text(FILE *out, const struct cvb_run *run)
 		if (c->status != CVB_CELL_OK)
 			fprintf(out, " (%s)", c->reason);
 		fprintf(out, "\n");
+		if (c->stop_reason[0])
+			fprintf(out, "  repetition: %s\n", c->stop_reason);
 		for (size_t i = 0; i < c->n_series; i++) {
 			const struct cvb_series *s = &c->series[i];
 			struct cvb_summary sum;

@@ -76,6 +76,12 @@ struct cvb_cell {
 	unsigned measured_ok, warmup_done;
 	unsigned aggressor_failures; /* an aggressor killed, limited or failed: data */
 	cJSON *prior_launches;       /* owned: launches of a resumed record, or NULL */
+	/* Repetition (harness/precision.c): a cell with --precision is closed
+	 * once it has what it needs; closed_rounds is then its round count. */
+	bool closed;
+	unsigned closed_rounds;
+	char stop_reason[256]; /* why it stopped repeating; "" until it did */
+	double half_width[8]; /* per --precision-metric, relative, at the last check */
 };
 
 const char *cvb_cell_status_name(enum cvb_cell_status s);

@@ -1,6 +1,7 @@
 #include "results_json.h"
 #include "analysis.h"
 #include "cell_label.h"
+#include "precision.h"
 #include "stats.h"
 
 #include <string.h>
@@ -179,6 +180,7 @@ static cJSON *cell_to_json(const struct cvb_run *run, const struct cvb_cell *c)
 	if (c->status != CVB_CELL_OK)
 		cJSON_AddStringToObject(o, "reason", c->reason);
 	cJSON_AddNumberToObject(o, "timeout_ms", c->timeout_ms);
+	cJSON_AddItemToObject(o, "repetition", cvb_precision_to_json(c));
 	if (c->cpus)
 		cJSON_AddStringToObject(o, "pinned_cpus", c->cpus);
 	else

@@ -1,6 +1,7 @@
 #include "runner.h"
 #include "cell_label.h"
 #include "clock.h"
+#include "precision.h"
 #include "progress.h"
 #include "signals.h"
 
@@ -132,7 +133,7 @@ int cvb_run_prepare(const struct cvb_matrix *m, struct cvb_run *run, struct cvb_
 
 unsigned cvb_cell_rounds(const struct cvb_cell *c)
 {
-	return c->plan->warmup + c->plan->reps;
+	return cvb_precision_rounds(c);
 }
 
 /* Sleeps gap_ms (cut short by a stop signal). On machines whose CPUs doze
@@ -212,12 +213,19 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 			rounds = cvb_cell_rounds(&run->cells[k]);
 	cvb_progress_begin(&pr, run, progress);
 	cvb_load_watch_begin(&run->load, run->id);
+	const int64_t t_begin = cvb_now_ns();
+	for (size_t k = 0; k < run->n_cells; k++) /* a resumed cell may be done already */
+		cvb_precision_check(&run->cells[k], 0);
 	for (unsigned r = 0; r < rounds && !cvb_stop_signal; r++) {
+		bool any = false;
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
 			if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED ||
-			    gave_up[k] || r >= cvb_cell_rounds(c) || r < c->rounds_done)
+			    gave_up[k] || r >= cvb_cell_rounds(c))
 				continue;
+			any = true;
+			if (r < c->rounds_done)
+				continue; /* a resumed run has this round already */
 			cvb_load_watch_tick(&run->load); /* before the pause: never measured */
 			pause_before_launch(c->plan->gap_ms);
 			if (cvb_stop_signal)
@@ -243,7 +251,12 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 				if (++streak[k] >= CVB_MAX_CONSECUTIVE_FAILURES && none_ok)
 					gave_up[k] = true;
 			}
+			if (!cvb_stop_signal &&
+			    cvb_precision_check(c, (cvb_now_ns() - t_begin) / 1000000) && progress)
+				cvb_progress_note(progress, "%s: %s", c->label, c->stop_reason);
 		}
+		if (!any)
+			break; /* every cell has what it needs */
 	}
 	cvb_progress_end(&pr);
 	cvb_load_watch_end(&run->load);
