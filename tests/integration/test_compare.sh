@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# compare, export and merge on real results files: an A/A comparison, a
-# synthetic 30% slowdown, bad input, CSV row counts, merged shards against
-# the schema (and read back by compare and export).
+# compare, export and merge: compare's verdicts, exit codes and formats on
+# fixture samples written for the test (a real run's file as the template,
+# its samples replaced: the verdicts are certain); two real runs only for
+# structure; bad input, CSV row counts, merged shards against the schema
+# (and read back by compare and export).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
@@ -19,54 +21,66 @@ done
 check "run native/idle (a shard of other cells)" $CVBENCH run --backend native --workload idle \
 	--reps 3 --warmup 0 --settle-ms 0 --quiet --out "$TMP/idle.json"
 
-# A copy of a.json 30% slower: every sample times 1.3.
-/usr/bin/python3 - "$TMP/a.json" "$TMP/slow.json" <<'EOF'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-for cell in doc["cells"]:
-    for m in cell["metrics"].values():
-        m["samples"] = [v * 1.3 for v in m["samples"]]
-json.dump(doc, open(sys.argv[2], "w"))
-EOF
+# --- fixture samples (tests/fixtures/results/set_samples.py) -----------------
+# base: 15 samples per metric in [1.0e6, 1.1e6); slow: the same x 1.3, in
+# [1.3e6, 1.43e6): no overlap, medians exactly +30%, p ~ 3e-6. noisy-base and
+# noisy-new: spread 100%, medians +6% apart (above the 5% threshold) in
+# overlapping sets (p ~ 0.4): the "noise" verdict. Nothing here depends on
+# what a.json measured.
+SET_SAMPLES="/usr/bin/python3 tests/fixtures/results/set_samples.py"
+check "fixtures: a.json with written samples, and a copy 30% slower" sh -c \
+	"$SET_SAMPLES $TMP/a.json $TMP/base.json && $SET_SAMPLES $TMP/a.json $TMP/slow.json --scale 1.3"
+check "fixtures: two overlapping sets 6% apart" sh -c \
+	"$SET_SAMPLES $TMP/a.json $TMP/noisy-base.json --spread 1 && $SET_SAMPLES $TMP/a.json $TMP/noisy-new.json --spread 1 --scale 1.06"
+check "fixtures validate against the schema" sh -c \
+	"for f in base slow noisy-base noisy-new; do /usr/bin/python3 -m jsonschema -i $TMP/\$f.json $SCHEMA 2>/dev/null || exit 1; done"
 
 # --- compare ------------------------------------------------------------------
 check "compare --help documents --github-direction and exit status" \
 	sh -c "$CVBENCH compare --help | grep -q 'github-direction' && $CVBENCH compare --help | grep -q 'Exit status'"
-check "A/A: a file against itself exits 0, every pair 'same'" \
+# Identical sample sets: p = 1, change 0, whatever the host measured.
+check "A/A: a real file against itself exits 0, every pair 'same'" \
 	sh -c "$CVBENCH compare $TMP/a.json $TMP/a.json >$TMP/aa.txt && grep -q '0 regressions, 0 improvements, 2 same' $TMP/aa.txt"
+# Two real runs: structure only; the verdict is this host's noise.
 $CVBENCH compare "$TMP/a.json" "$TMP/b.json" >"$TMP/ab.txt" 2>"$TMP/ab.err"
 rc=$?
-if { [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && [ ! -s "$TMP/ab.err" ] && grep -q 'native/ready  startup_ns' "$TMP/ab.txt"; then
+if { [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && [ ! -s "$TMP/ab.err" ] && grep -q 'native/ready  startup_ns' "$TMP/ab.txt" &&
+	grep -Eq '^2 compared: [0-9]+ regressions?, [0-9]+ improvements?, [0-9]+ same, [0-9]+ noise$' "$TMP/ab.txt"; then
 	pass "two real runs compare (exit $rc: $(tail -n 1 "$TMP/ab.txt"))"
 else
 	fail "two real runs compare" "rc=$rc $(cat "$TMP/ab.err")"
 fi
-$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" >"$TMP/slow.txt" 2>&1
+$CVBENCH compare "$TMP/base.json" "$TMP/slow.json" >"$TMP/slow.txt" 2>&1
 rc=$?
-# Both metrics are 30% slower; a noisy host may leave one of them short of
-# significance with 15 samples, never both.
-if [ $rc -eq 1 ] && grep -q '+30.0% .*REGRESSION' "$TMP/slow.txt"; then
-	pass "30% slower copy: exit 1, a REGRESSION at +30%"
+if [ $rc -eq 1 ] && [ "$(grep -c '+30.0% .*REGRESSION' "$TMP/slow.txt")" -eq 2 ] &&
+	grep -q '^2 compared: 2 regressions, 0 improvements, 0 same, 0 noise$' "$TMP/slow.txt"; then
+	pass "30% slower fixture: exit 1, both metrics a REGRESSION at +30.0%"
 else
-	fail "30% slower copy: exit 1" "rc=$rc $(cat "$TMP/slow.txt")"
+	fail "30% slower fixture: exit 1" "rc=$rc $(cat "$TMP/slow.txt")"
 fi
 check "the same slowdown read from the other side is an improvement, exit 0" \
-	sh -c "$CVBENCH compare $TMP/slow.json $TMP/a.json >$TMP/fast.txt; [ \$? -eq 0 ] && grep -q -- '-23.1% .*improvement' $TMP/fast.txt"
-check "--threshold METRIC=PCT above the slowdown: exit 0" \
-	$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" --threshold 'startup_ns=50' --threshold '*_cpu_ns=50'
+	sh -c "$CVBENCH compare $TMP/slow.json $TMP/base.json >$TMP/fast.txt; [ \$? -eq 0 ] && [ \$(grep -c -- '-23.1% .*improvement' $TMP/fast.txt) -eq 2 ]"
+check "identical fixture sets: exit 0, both 'same'" \
+	sh -c "$CVBENCH compare $TMP/slow.json $TMP/slow.json >$TMP/ss.txt && grep -q '0 regressions, 0 improvements, 2 same, 0 noise' $TMP/ss.txt"
+check "medians 6% apart in overlapping sets: 'noise', exit 0" \
+	sh -c "$CVBENCH compare $TMP/noisy-base.json $TMP/noisy-new.json >$TMP/noise.txt && [ \$(grep -c '+6.0% .*noise' $TMP/noise.txt) -eq 2 ]"
+check "--threshold METRIC=PCT above the slowdown: exit 0, both 'same'" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --threshold 'startup_ns=50' --threshold '*_cpu_ns=50' >$TMP/t.txt && grep -q '2 same' $TMP/t.txt"
+check "--threshold on one metric only: the other still fails the gate (exit 1)" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --threshold 'startup_ns=50' >$TMP/t1.txt; [ \$? -eq 1 ] && grep -q 'agent_cpu_ns .*REGRESSION' $TMP/t1.txt && grep -q '1 regression, 0 improvements, 1 same' $TMP/t1.txt"
 check "--format json: verdicts, intervals, p-values" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format json >$TMP/c.json; [ \$? -eq 1 ] && jq -e '.summary.regression >= 1 and ([.comparisons[] | select(.verdict == \"regression\")] | all(.change_pct_ci95[0] > 0 and .p < 0.01 and .change_pct > 29.9 and .base_median > 0))' $TMP/c.json"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format json >$TMP/c.json; [ \$? -eq 1 ] && jq -e '.summary.regression == 2 and ([.comparisons[] | select(.verdict == \"regression\")] | length == 2 and all(.change_pct_ci95[0] > 0 and .p < 0.01 and .change_pct > 29.9 and .change_pct < 30.1 and .base_median > 0))' $TMP/c.json"
 check "--format github: [{name, unit, value, range, extra}]" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format github >$TMP/gh.json; jq -e 'type == \"array\" and length == 2 and all(.[]; (keys == [\"extra\", \"name\", \"range\", \"unit\", \"value\"]) and (.value|type) == \"number\") and .[0].name == \"native/ready startup_ns\"' $TMP/gh.json"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format github >$TMP/gh.json; jq -e 'type == \"array\" and length == 2 and all(.[]; (keys == [\"extra\", \"name\", \"range\", \"unit\", \"value\"]) and (.value|type) == \"number\") and .[0].name == \"native/ready startup_ns\"' $TMP/gh.json"
 check "--github-direction bigger: no higher-is-better metric, an empty array" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format github --github-direction bigger | jq -e 'length == 0'"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format github --github-direction bigger | jq -e 'length == 0'"
 check "--format markdown: a table" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --format markdown | grep -q '^| native/ready | startup_ns |'"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format markdown | grep -q '^| native/ready | startup_ns |'"
 check "--metric selects" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/slow.json --metric 'startup*' --format json | jq -e '[.comparisons[].metric] == [\"startup_ns\"]'"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --metric 'startup*' --format json | jq -e '[.comparisons[].metric] == [\"startup_ns\"]'"
 check "--seed makes the interval reproducible" \
 	sh -c "$CVBENCH compare $TMP/a.json $TMP/b.json --seed 7 --format json | jq -c .comparisons >$TMP/s1; $CVBENCH compare $TMP/a.json $TMP/b.json --seed 7 --format json | jq -c .comparisons >$TMP/s2; cmp -s $TMP/s1 $TMP/s2"
-$CVBENCH compare "$TMP/a.json" "$TMP/slow.json" --out "$TMP/report.txt" >"$TMP/out.stdout" 2>&1
+$CVBENCH compare "$TMP/base.json" "$TMP/slow.json" --out "$TMP/report.txt" >"$TMP/out.stdout" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && [ ! -s "$TMP/out.stdout" ] && cmp -s "$TMP/report.txt" "$TMP/slow.txt"; then
 	pass "--out writes the report there, nothing on stdout"

@@ -49,13 +49,26 @@ check "seccomp without nnp still loads (before the capabilities go)" $CVBENCH ru
 # --- syscall overhead inside the container ----------------------------------
 out="$TMP/sys.json"
 check "run container/syscall (short)" $CVBENCH run --backend container --workload syscall --param target_ms=2 --param repeats=3 --reps 2 --warmup 0 --quiet --out "$out"
-check "every syscall metric, sane" jq -e '.cells[0].metrics | (keys|map(select(startswith("syscall_")))|length)==8 and (.syscall_getppid_ns.samples|min) > 10 and (.syscall_getppid_ns.samples|max) < 100000' "$out"
+# The costs themselves are this host's speed and load (a preempted loop costs
+# more, a preempted empty loop makes the op look cheaper): not asserted.
+check "every syscall metric, net of the loop's cost (>= 0), iterations and overhead recorded" jq -e '.cells[0] |
+	([.metrics | to_entries[] | select(.key | startswith("syscall_"))] | length == 8 and
+	 all(.value.unit == "ns" and (.value.samples | length == 2 and all(type == "number" and . >= 0)))) and
+	([.launches[] | .facts.syscall_getppid_iters >= 1 and .facts.syscall_getppid_overhead_ns >= 0] | length == 2 and all)' "$out"
 
 # --- limits that hold -------------------------------------------------------
 out="$TMP/quota.json"
 check "run cpu-hog under a 20% CPU quota" $CVBENCH run --backend container --workload cpu-hog --param duration_ms=2000 --cpu-quota 20 --reps 1 --warmup 0 --quiet --out "$out"
-check "the quota holds the agent at 20% of a CPU (+-5 points)" jq -e '.cells[0].metrics.cpu_hog_cpu_share.samples[0] | . >= 0.15 and . <= 0.25' "$out"
-check "the cgroup saw throttling" jq -e '.cells[0].launches[0].backend.cgroup_usage.nr_throttled > 0' "$out"
+# The kernel enforces an upper bound only: a loaded host gives the hog less.
+# Over 2 s, 20% of the wall time plus the quota in the pool at the start and
+# the period the window ends in is at most 0.22.
+check "the quota holds the agent to at most 20% of a CPU (<= 0.25 over 2 s)" jq -e '.cells[0].metrics.cpu_hog_cpu_share.samples | length == 1 and .[0] > 0 and .[0] <= 0.25' "$out"
+# Never throttled means it never wanted more than its quota in a period,
+# which only a host too loaded to give it 20% can make so: then its share
+# is at most the 0.22 above.
+check "the cgroup saw throttling, or the hog never got its quota (a loaded host)" jq -e '.cells[0] |
+	.launches[0].backend.limits.cpu_quota_us == 20000 and (.launches[0].backend.cgroup_usage.nr_throttled as $t |
+	 ($t > 0) or ($t == 0 and .metrics.cpu_hog_cpu_share.samples[0] <= 0.23))' "$out"
 
 out="$TMP/oom.json"
 $CVBENCH run --backend container --workload mem-hog --param mib=256 --memory-max 32M --reps 1 --warmup 0 --quiet --out "$out" 2>/dev/null
@@ -63,7 +76,10 @@ check "a memory limit below the need ends in a reported OOM kill" jq -e '.cells[
 
 out="$TMP/pids.json"
 check "run fork-hog under pids.max 16" $CVBENCH run --backend container --workload fork-hog --param procs=100 --param duration_ms=300 --pids-max 16 --reps 1 --warmup 0 --quiet --out "$out"
-check "pids.max stops the fork bomb" jq -e '.cells[0].metrics | .fork_hog_fork_failures.samples[0] > 0 and .fork_hog_peak_procs.samples[0] <= 16' "$out"
+# pids.max caps the processes whatever the host's speed; whether the hog
+# reached the cap (and had forks refused) in 300 ms is the host's speed.
+check "pids.max stops the fork bomb (at most 16 processes), the limit recorded" jq -e '.cells[0] |
+	.launches[0].backend.limits.pids_max == 16 and (.metrics | .fork_hog_peak_procs.samples[0] <= 16 and .fork_hog_fork_failures.samples[0] >= 0)' "$out"
 check "nothing left after the limit tests" nothing_left
 
 # --- bad input --------------------------------------------------------------
@@ -72,12 +88,27 @@ for bad in "--ns pid,bogus" "--memory-max 1K" "--cpu-quota 0" "--harden everythi
 	usage_error "container $bad" --backend container $bad
 done
 
+# run_id_of PID: once the run PID has its first agent up (waited for, up to
+# 10 s), the run id in that agent's environment. The run's own leftovers are
+# the ones naming it: another run on the host has its own (and a signal sent
+# before the run is up would find SIGINT still ignored, as bash leaves it for
+# background jobs).
+run_id_of() {
+	local a=""
+	for _ in $(seq 200); do
+		a=$(pgrep -P "$1" | head -n1)
+		[ -n "$a" ] && tr '\0' '\n' <"/proc/$a/environ" 2>/dev/null | sed -n 's/^CVB_RUN_ID=//p' | grep . && return
+		sleep 0.05
+	done
+}
+left_by() { [ -n "$1" ] && leftovers | grep -qF -- "cvb-$1"; } # RUN_ID: that run left something
+
 # --- cleanup leaves a run in progress alone ---------------------------------
 $CVBENCH run --backend container --workload idle --reps 1000 --warmup 0 --settle-ms 2000 --quiet --out "$TMP/live.json" &
 pid=$!
-for _ in $(seq 50); do [ -n "$(leftovers)" ] && break; sleep 0.1; done
-live=$(leftovers | head -n1)
-check "cleanup spares a run in progress" sh -c "$CVBENCH cleanup >/dev/null && test -e '$live'"
+rid=$(run_id_of $pid)
+live=$(leftovers | grep -F -- "cvb-$rid" | head -n1)
+check "cleanup spares a run in progress" sh -c "[ -n '$rid' ] && [ -n '$live' ] && $CVBENCH cleanup >/dev/null && test -e '$live'"
 kill -INT $pid
 wait $pid
 check "that run still ends cleanly, incomplete" jq -e '.status=="incomplete"' "$TMP/live.json"
@@ -86,11 +117,10 @@ check "nothing left after it" nothing_left
 # --- a run killed with SIGKILL, then cvbench cleanup -------------------------
 $CVBENCH run --backend container --workload idle --reps 1000 --warmup 0 --settle-ms 5000 --quiet --out "$TMP/k.json" &
 pid=$!
-for _ in $(seq 50); do [ -n "$(leftovers)" ] && break; sleep 0.1; done
-sleep 0.5
+rid=$(run_id_of $pid)
 kill -KILL $pid
 wait $pid 2>/dev/null
-check "a killed run leaves things behind" test -n "$(leftovers)"
+check "a killed run leaves things behind" left_by "$rid"
 check "cvbench cleanup removes them and says what" sh -c "$CVBENCH cleanup | grep -q '^removed'"
 check "after cleanup nothing is left" nothing_left
 check "a second cleanup finds nothing" sh -c "$CVBENCH cleanup | grep -qx 'nothing to clean up'"

@@ -48,10 +48,17 @@ check "the shards hold exactly the matrix's cells, each once" cmp "$TMP/all.cell
 check "--split larger than the matrix -> exit 2" sh -c "$CVBENCH plan matrices/quick.json --split 200 --out-dir $TMP/x 2>/dev/null; [ \$? -eq 2 ]"
 
 # --- Ctrl-C keeps what was measured; --resume finishes it ---------------------
+# Interrupted on the run's progress, not after a fixed sleep (a loaded host
+# makes every launch slower): the agent is a wrapper that logs each launch,
+# and once the 14th has begun 13 have ended (2 warm-ups, 11 measured). 400
+# launches 10 ms apart cannot end in the meantime (>= 4 s of gaps alone).
 out="$TMP/int.json"
-$CVBENCH run --backend native --workload ready --reps 400 --warmup 2 --gap-ms 10 --quiet --out "$out" &
+printf '#!/bin/sh\necho >>%s\nexec %s "$@"\n' "$TMP/launches" "$(realpath "$BUILD/cvb-agent")" >"$TMP/agent.sh"
+chmod +x "$TMP/agent.sh"
+: >"$TMP/launches"
+$CVBENCH run --agent "$TMP/agent.sh" --backend native --workload ready --reps 400 --warmup 2 --gap-ms 10 --quiet --out "$out" &
 pid=$!
-sleep 2
+for _ in $(seq 600); do [ "$(wc -l <"$TMP/launches")" -ge 14 ] && break; sleep 0.05; done
 kill -INT $pid
 wait $pid
 rc=$?
@@ -69,11 +76,20 @@ check "--resume of a complete run -> exit 2" sh -c "$CVBENCH run --resume $out 2
 
 # --- a group run (density) cut short and resumed ---------------------------
 if [ "$(id -u)" -eq 0 ]; then
+	# Interrupted once the agents of a second round are up (a child PID
+	# other than the first round's); 40 rounds of 100 ms settle cannot end
+	# in the meantime.
 	out="$TMP/gint.json"
 	$CVBENCH run --backend container --workload idle --instances 2 --reps 40 --warmup 0 \
-		--settle-ms 20 --gap-ms 10 --quiet --out "$out" &
+		--settle-ms 100 --gap-ms 10 --quiet --out "$out" &
 	pid=$!
-	sleep 2
+	first="" now=""
+	for _ in $(seq 600); do
+		now=$(pgrep -P $pid | head -n1)
+		[ -z "$first" ] && first=$now
+		[ -n "$now" ] && [ "$now" != "$first" ] && break
+		sleep 0.02
+	done
 	kill -INT $pid
 	wait $pid
 	rc=$?

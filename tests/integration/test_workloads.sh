@@ -30,20 +30,28 @@ check "cpu-hog: its three metrics, 2 samples each, declared units" jq -e '.cells
 	(.cpu_hog_cpu_ns.samples|length)==2 and .cpu_hog_cpu_ns.unit=="ns" and
 	(.cpu_hog_cpu_share.samples|length)==2 and .cpu_hog_cpu_share.unit=="fraction" and
 	(.cpu_hog_loops_per_s.samples|length)==2 and .cpu_hog_loops_per_s.unit=="ops/s"' "$out"
-# The median, not every sample: the share of an unconfined hog on a busy
-# shared host dips now and then; above 1 it would mean a broken clock.
-check "cpu-hog: CPU share in 0.3..1.05 (median), none above 1.05" jq -e '.cells[0].metrics.cpu_hog_cpu_share |
-	.summary.p50 >= 0.3 and .summary.p50 <= 1.05 and (.samples | all(. > 0 and . <= 1.05))' "$out"
+# How much CPU an unconfined hog gets is this host's load (no lower bound on
+# the share or the loop rate). Certain: one thread cannot get more CPU than
+# wall time (share <= 1, with 5% for the clocks' reads), and the hog burns
+# until its wall clock passes duration_ms (wall = CPU / share >= 300 ms, to
+# 1 us for the printed precision of the share).
+check "cpu-hog: CPU share in (0, 1.05], wall time >= duration_ms (CPU / share)" jq -e '.cells[0].metrics |
+	(.cpu_hog_cpu_share.samples | all(. > 0 and . <= 1.05)) and
+	([.cpu_hog_cpu_ns.samples, .cpu_hog_cpu_share.samples] | transpose | all(.[0] / .[1] >= 299999000))' "$out"
+# CPU time cannot pass the wall time spent before the deadline (300 ms) by
+# more than the last loop chunk; preemption adds wall time, never CPU.
 check "cpu-hog: CPU time within 300 ms x 1.05, loops > 0" jq -e '.cells[0].metrics |
-	(.cpu_hog_cpu_ns.samples | all(. > 0 and . <= 315e6 * 1.05)) and (.cpu_hog_loops_per_s.samples | all(. > 1e6))' "$out"
+	(.cpu_hog_cpu_ns.samples | all(. > 0 and . <= 315e6 * 1.05)) and (.cpu_hog_loops_per_s.samples | all(. > 0))' "$out"
 
 # --- mem-hog ----------------------------------------------------------------
 out="$TMP/mem.json"
 run_hog mem-hog "$out" --param mib=24 --param duration_ms=200
 check "mem-hog: touched == 24 MiB in every launch" jq -e '.cells[0].metrics.mem_hog_touched_bytes |
 	.unit=="bytes" and (.samples|length)==2 and (.samples | all(. == 24 * 1048576))' "$out"
-check "mem-hog: bandwidth > 100 MB/s" jq -e '.cells[0].metrics.mem_hog_bandwidth_bytes_per_s |
-	.unit=="bytes/s" and (.samples|length)==2 and (.samples | all(. > 1e8))' "$out"
+# The rate is this host's speed and load; that it streamed at all is certain
+# (at least one chunk before the first clock read).
+check "mem-hog: bandwidth measured (> 0 bytes/s)" jq -e '.cells[0].metrics.mem_hog_bandwidth_bytes_per_s |
+	.unit=="bytes/s" and (.samples|length)==2 and (.samples | all(. > 0))' "$out"
 # An address-space limit makes mmap fail whatever the overcommit policy:
 # DONE 1 and not one line between READY and it.
 check "mem-hog: mmap failure -> READY, DONE 1, nothing else" sh -c \
@@ -53,9 +61,11 @@ check "mem-hog: mmap failure -> READY, DONE 1, nothing else" sh -c \
 # --- fork-hog ---------------------------------------------------------------
 out="$TMP/fork.json"
 run_hog fork-hog "$out" --param procs=20 --param duration_ms=200
-check "fork-hog: forks >= 20, peak == 20, no failures without a limit" jq -e '.cells[0].metrics |
-	(.fork_hog_forks.samples | length==2 and all(. >= 20)) and
-	(.fork_hog_peak_procs.samples | all(. == 20)) and
+# How many forks fit in 200 ms is this host's speed: the peak is bounded by
+# procs, each child counted once (forks >= peak), none refused without a
+# limit. Reaching all 20 is checked by hand below, with seconds to do it.
+check "fork-hog: 1 <= peak <= 20, forks >= peak, no failures without a limit" jq -e '.cells[0].metrics |
+	([.fork_hog_forks.samples, .fork_hog_peak_procs.samples] | transpose | length==2 and all(.[1] >= 1 and .[1] <= 20 and .[0] >= .[1])) and
 	(.fork_hog_fork_failures.samples | all(. == 0)) and .fork_hog_forks.unit=="count"' "$out"
 
 # The agent parses NAME=VALUE in place, so once running its command line
@@ -69,7 +79,7 @@ check "fork-hog by hand: no child left" no_process "$AGENT fork-hog procs.20 dur
 # A SIGKILLed hog cannot reap: its children must die with it.
 $AGENT fork-hog procs=20 duration_ms=8000 </dev/null >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 50); do
+for _ in $(seq 140); do # up to 7 s of its 8 s
 	[ "$(pgrep -c -P $pid)" -ge 20 ] && break
 	sleep 0.05
 done
@@ -94,7 +104,12 @@ fi
 check "no hog and no child of one remains" no_process "$HOGS"
 out="$TMP/sys.json"
 check "native syscall workload (short)" $CVBENCH run --backend native --workload syscall --param target_ms=2 --param repeats=3 --reps 2 --warmup 0 --quiet --out "$out"
-check "syscall metrics: 8 operations, getppid 10 ns..100 us" jq -e '.cells[0].metrics | (keys|map(select(startswith("syscall_")))|length)==8 and (.syscall_getppid_ns.samples|min) > 10 and (.syscall_getppid_ns.samples|max) < 100000' "$out"
+# The costs themselves are this host's speed and load (a preempted loop costs
+# more, a preempted empty loop makes the op look cheaper): not asserted.
+check "syscall metrics: 8 operations, net of the loop's cost (>= 0), iterations and overhead recorded" jq -e '.cells[0] |
+	([.metrics | to_entries[] | select(.key | startswith("syscall_"))] | length == 8 and
+	 all(.value.unit == "ns" and (.value.samples | length == 2 and all(type == "number" and . >= 0)))) and
+	([.launches[] | .facts.syscall_getppid_iters >= 1 and .facts.syscall_getppid_overhead_ns >= 0] | length == 2 and all)' "$out"
 check "syscall results validate" validate "$out"
 
 # --- victims and io-hog, native and container --------------------------------
@@ -148,10 +163,11 @@ check "io-hog: facts dir, fs, real_io (0 on tmpfs), no error" jq -e --argjson n 
 check "io-hog: no scratch file left" sh -c "! ls /scratch/cvb-*io-hog-* /tmp/cvb-*io-hog-* /cvb-*io-hog-* 2>/dev/null | grep -q ."
 # A full file system is a result: an error fact, and still DONE 0 at stop.
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
-	# The agent's output goes to a file outside the private /tmp.
+	# The agent's output goes to a file outside the private /tmp, and the
+	# agent is opened (fd 3) before that /tmp covers a build dir under /tmp.
 	check "io-hog on a full /tmp: io_hog_error fact, DONE 0" sh -c "unshare --mount sh -c '
-		mount -t tmpfs -o size=256k tmpfs /tmp && head -c 200000 /dev/zero >/tmp/fill &&
-		(sleep 0.3; echo stop) | $AGENT io-hog' >$TMP/full.out; [ \$? -eq 0 ] &&
+		exec 3<$AGENT && mount -t tmpfs -o size=256k tmpfs /tmp && head -c 200000 /dev/zero >/tmp/fill &&
+		(sleep 0.3; echo stop) | /proc/self/fd/3 io-hog' >$TMP/full.out; [ \$? -eq 0 ] &&
 		grep -q '\"fact\":\"io_hog_error\".*No space' $TMP/full.out && tail -n1 $TMP/full.out | grep -qx 'DONE 0'"
 else
 	skip "io-hog on a full /tmp" "needs root and unshare(1)"

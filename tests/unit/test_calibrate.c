@@ -1,7 +1,10 @@
 /* Unit tests for workloads/calibrate.c. A simulated clock makes the method
  * deterministic: simulated time advances only when a fake operation (or a
  * costed empty operation) runs, so every iteration count, subtraction and
- * median below is computed by hand. One smoke test times a real getppid. */
+ * median below is computed by hand. Two smoke tests run on the real clock;
+ * they assert only what no load can change: a preempted loop costs more, a
+ * preempted empty loop makes the op look cheaper, so the costs themselves
+ * are this host's noise, but the structure of the result is not. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -180,6 +183,24 @@ static void test_measure_subtracts_overhead(void **state)
 	assert_int_equal(s.empty_calls, 5 * 512);
 }
 
+/* An op that costs exactly what the empty call costs nets 0 (what the real
+ * empty op measured against itself would give without noise). */
+static void test_measure_op_like_empty_nets_zero(void **state)
+{
+	(void)state;
+	struct sim s = {.op_cost = 7, .empty_cost = 7};
+	struct cvb_calib_clock clk = sim_clock(&s);
+	struct cvb_calib_config cfg = {
+	    .clock = &clk, .target_ns = 5000, .repeats = 5, .empty = sim_empty};
+	struct cvb_calib_result r;
+	assert_int_equal(cvb_calib_measure(&cfg, sim_op, &s, &r), 0);
+	assert_int_equal(r.iters, 1024); /* 512 x 7 ns = 3.6 us < 5 us */
+	assert_false(r.capped);
+	assert_near(r.op_ns, 0.0, 0);
+	assert_near(r.raw_ns, 7.0, 1e-9);
+	assert_near(r.overhead_ns, 7.0, 1e-9);
+}
+
 static void test_measure_overhead_above_op_is_zero(void **state)
 {
 	(void)state;
@@ -249,31 +270,50 @@ __attribute__((noinline)) static void real_getppid(void *arg)
 	syscall(SYS_getppid);
 }
 
+/* What a real measurement guarantees whatever the host's load: the net
+ * cost is never negative and never above the raw one (net <= raw in every
+ * repeat, and the median keeps the order), the loop overhead is not
+ * negative, and the iteration cap (2^30 calls, over 0.3 s at a cycle a
+ * call) is far beyond what the 5 and 20 ms targets need, so it is not
+ * reached (noise only makes the target come sooner). */
+static void assert_real_result(const char *what, const struct cvb_calib_result *r)
+{
+	if (!(isfinite(r->op_ns) && isfinite(r->raw_ns) && isfinite(r->overhead_ns)))
+		fail_msg("%s: not finite: op %f raw %f overhead %f", what, r->op_ns, r->raw_ns,
+		         r->overhead_ns);
+	if (!(r->op_ns >= 0.0 && r->op_ns <= r->raw_ns && r->overhead_ns >= 0.0))
+		fail_msg("%s: op %.2f ns, raw %.2f ns, overhead %.2f ns", what, r->op_ns,
+		         r->raw_ns, r->overhead_ns);
+	assert_true(r->iters >= 1);
+	assert_false(r->capped);
+	print_message("%s %.1f ns (raw %.1f, overhead %.2f, %llu iterations)\n", what, r->op_ns,
+	              r->raw_ns, r->overhead_ns, (unsigned long long)r->iters);
+}
+
 static void test_real_getppid_smoke(void **state)
 {
 	(void)state;
 	struct cvb_calib_config cfg = {.target_ns = 20000000, .repeats = 3};
 	struct cvb_calib_result r;
 	assert_int_equal(cvb_calib_measure(&cfg, real_getppid, NULL, &r), 0);
-	if (!(r.op_ns >= 20.0 && r.op_ns <= 100000.0))
-		fail_msg("getppid costs %.1f ns, expected 20 ns .. 100 us", r.op_ns);
-	assert_false(r.capped);
-	/* The loop's own cost is a call: far below the system call. */
-	if (!(r.overhead_ns >= 0.0 && r.overhead_ns < r.raw_ns))
-		fail_msg("loop overhead %.2f ns, raw %.2f ns", r.overhead_ns, r.raw_ns);
-	print_message("getppid %.1f ns (raw %.1f, overhead %.2f, %llu iterations)\n", r.op_ns,
-	              r.raw_ns, r.overhead_ns, (unsigned long long)r.iters);
+	assert_real_result("getppid", &r);
+	/* Noise only adds time to a timed loop, so the raw cost per call is at
+	 * least a real system call's (kernel entry and exit: well above 20 ns on
+	 * any x86 or arm64 CPU); an elided call would cost about 1 ns. */
+	if (!(r.raw_ns >= 20.0))
+		fail_msg("getppid loop %.1f ns per call: below a system call's cost", r.raw_ns);
 }
 
 static void test_real_nop_costs_nothing(void **state)
 {
 	(void)state;
-	/* The empty op against itself: what remains is noise around 0. */
+	/* The empty op against itself: without noise 0 (the simulated
+	 * test_measure_op_like_empty_nets_zero); on the real clock only the
+	 * structure is certain. */
 	struct cvb_calib_config cfg = {.target_ns = 5000000, .repeats = 5};
 	struct cvb_calib_result r;
 	assert_int_equal(cvb_calib_measure(&cfg, cvb_calib_nop, NULL, &r), 0);
-	if (!(r.op_ns >= 0.0 && r.op_ns < 5.0))
-		fail_msg("empty op against empty loop: %.2f ns", r.op_ns);
+	assert_real_result("empty op against the empty loop", &r);
 }
 
 int main(void)
@@ -288,6 +328,7 @@ int main(void)
 	    cmocka_unit_test(test_median_odd),
 	    cmocka_unit_test(test_median_even),
 	    cmocka_unit_test(test_measure_subtracts_overhead),
+	    cmocka_unit_test(test_measure_op_like_empty_nets_zero),
 	    cmocka_unit_test(test_measure_overhead_above_op_is_zero),
 	    cmocka_unit_test(test_measure_median_of_repeats),
 	    cmocka_unit_test(test_measure_rejects_bad_config),
