@@ -171,6 +171,19 @@ static int run_index(const struct merge *m, const char *run_id)
 }
 
 /* The index of host in hosts, added if no equal host is there yet. */
+/* One machine whatever each run's preflight saw on it (its load, its
+ * daemons): the findings are about the run, the other facts about the host. */
+static bool same_machine(const cJSON *a, const cJSON *b)
+{
+	cJSON *x = cJSON_Duplicate(a, true), *y = cJSON_Duplicate(b, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(x, "preflight");
+	cJSON_DeleteItemFromObjectCaseSensitive(y, "preflight");
+	bool same = x && y && cJSON_Compare(x, y, true);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
 static int intern_host(struct merge *m, const cJSON *host)
 {
 	int k = 0;
@@ -178,7 +191,7 @@ static int intern_host(struct merge *m, const cJSON *host)
 
 	cJSON_ArrayForEach(h, m->hosts)
 	{
-		if (cJSON_Compare(h, host, true))
+		if (same_machine(h, host))
 			return k;
 		k++;
 	}
