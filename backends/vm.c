@@ -14,6 +14,7 @@
 #include "vm_doctor.h"
 #include "vm_domain.h"
 #include "vm_host.h"
+#include "vm_libvirt.h"
 #include "vm_probe_cache.h"
 
 #include <dirent.h>
@@ -68,28 +69,17 @@ struct vm_inst {
 	char *xml; /* the exact domain XML of this launch, for its record */
 };
 
-static void quiet_libvirt(void *data, virErrorPtr e)
-{
-	(void)data;
-	(void)e;
-}
-
-static const char *libvirt_error(void)
-{
-	virErrorPtr e = virGetLastError();
-	return e && e->message ? e->message : "unknown libvirt error";
-}
 
 static virConnectPtr connect_libvirt(const char *uri, struct cvb_error *err)
 {
-	virSetErrorFunc(NULL, quiet_libvirt);
+	cvb_vm_libvirt_quiet();
 	virConnectPtr c = virConnectOpen(uri);
 	if (!c)
 		cvb_error_set(
 		    err, ECONNREFUSED,
 		    "libvirt is not reachable at %s: %s (start it with scripts/services.sh, "
 		    "or 'libvirtd -d' and 'virtlogd -d')",
-		    uri, libvirt_error());
+		    uri, cvb_vm_libvirt_error());
 	return c;
 }
 
@@ -365,7 +355,7 @@ static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
 		goto fail;
 	vi->dom = virDomainCreateXML(run->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!vi->dom) {
-		cvb_error_set(err, EIO, "libvirt could not start the domain: %s", libvirt_error());
+		cvb_error_set(err, EIO, "libvirt could not start the domain: %s", cvb_vm_libvirt_error());
 		goto fail;
 	}
 	cvb_instance_mark(inst, "create_returned", t0);
@@ -496,7 +486,7 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
 			virDomainDestroy(vi->dom);
 			if (domain_active(vi->dom) != 0)
 				rc = cvb_error_set(err, EIO, "cannot destroy domain %s: %s",
-				                   vi->name, libvirt_error());
+				                   vi->name, cvb_vm_libvirt_error());
 		}
 		/* With `quiet` the console stays empty unless something went
 		 * wrong (a panic, a missing init): then its last lines explain. */
@@ -810,7 +800,7 @@ static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
 	virDomainPtr *doms = NULL;
 	int n = virConnectListAllDomains(c, &doms, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
 	if (n < 0) {
-		cvb_error_set(err, EIO, "cannot list libvirt domains: %s", libvirt_error());
+		cvb_error_set(err, EIO, "cannot list libvirt domains: %s", cvb_vm_libvirt_error());
 		virConnectClose(c);
 		return -1;
 	}
@@ -828,7 +818,7 @@ static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
 				found++;
 			} else if (!failed++) {
 				cvb_error_set(err, EIO, "cannot destroy domain %s: %s", name,
-				              libvirt_error());
+				              cvb_vm_libvirt_error());
 			}
 		}
 		virDomainFree(doms[i]);

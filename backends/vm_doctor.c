@@ -1,4 +1,5 @@
 #include "vm_doctor.h"
+#include "vm_libvirt.h"
 #include "clock.h"
 #include "vm_host.h"
 
@@ -28,17 +29,6 @@ static int64_t ms_since(int64_t t0)
 	return (cvb_now_ns() - t0) / 1000000;
 }
 
-static void quiet_libvirt(void *data, virErrorPtr e)
-{
-	(void)data;
-	(void)e;
-}
-
-static const char *libvirt_error(void)
-{
-	virErrorPtr e = virGetLastError();
-	return e && e->message ? e->message : "unknown libvirt error";
-}
 
 /* ---- daemons ------------------------------------------------------------- */
 
@@ -274,7 +264,7 @@ static void caps_query(virConnectPtr c, struct cvb_vm_caps_obs *o)
 	char *xml = virConnectGetDomainCapabilities(c, NULL, NULL, NULL, NULL, 0);
 	o->ms[i] = xml ? ms_since(t0) : -1;
 	if (!xml)
-		snprintf(o->error, sizeof(o->error), "%s", libvirt_error());
+		snprintf(o->error, sizeof(o->error), "%s", cvb_vm_libvirt_error());
 	free(xml);
 	caps_snapshot(&after);
 	o->rewritten[i] = caps_changed(&before, &after, o->changed[i], sizeof(o->changed[i]));
@@ -414,7 +404,7 @@ static void *libvirt_worker(void *arg)
 	pthread_mutex_lock(&j->mu);
 	j->seen.open_ms = ms_since(t0);
 	if (!c)
-		snprintf(j->seen.open_error, sizeof(j->seen.open_error), "%s", libvirt_error());
+		snprintf(j->seen.open_error, sizeof(j->seen.open_error), "%s", cvb_vm_libvirt_error());
 	pthread_mutex_unlock(&j->mu);
 	if (c) {
 		job_publish(j, JOB_CONNECTED, NULL, true);
@@ -516,7 +506,7 @@ static struct libvirt_job *job_start(const char *uri, bool thorough, bool known_
 	j->thorough = thorough;
 	j->known_cause = known_cause;
 	j->refs = 2;
-	virSetErrorFunc(NULL, quiet_libvirt);
+	cvb_vm_libvirt_quiet();
 	/* Signals stay with the harness's own thread: the worker starts with
 	 * all of them blocked (a thread inherits the mask it is created with). */
 	sigset_t all, old;
