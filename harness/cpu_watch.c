@@ -40,6 +40,7 @@ static int parse_stat(const char *text, struct cvb_proc_ticks *p, unsigned *flag
 		return -1;
 	p->ppid = ppid;
 	p->ticks = ut + st + cut + cst;
+	p->reaped = cut + cst;
 	p->start = start;
 	*flags = (unsigned)f;
 	return 0;
@@ -201,6 +202,8 @@ void cvb_cpu_use_between(const struct cvb_cpu_snapshot *a, const struct cvb_cpu_
 	if (use->seconds <= 0 || ticks_per_s <= 0)
 		return;
 	const double per = 1.0 / ((double)ticks_per_s * use->seconds);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const double max_cpus = ncpu > 0 ? (double)ncpu : 1;
 	if (b->host_busy_ticks >= a->host_busy_ticks)
 		use->host_cpus = (double)(b->host_busy_ticks - a->host_busy_ticks) * per;
 	for (size_t i = 0; i < b->n; i++) {
@@ -209,15 +212,20 @@ void cvb_cpu_use_between(const struct cvb_cpu_snapshot *a, const struct cvb_cpu_
 			continue;
 		const struct cvb_proc_ticks *was = find_pid(a, p->pid);
 		/* A process born since a (or a reused pid) spent all it has since. */
-		uint64_t before = was && was->start == p->start && was->ticks <= p->ticks
-		                      ? was->ticks
-		                      : 0;
-		double cpus = (double)(p->ticks - before) * per;
+		bool same = was && was->start == p->start && was->ticks <= p->ticks &&
+		            was->reaped <= p->reaped;
+		uint64_t own = (p->ticks - p->reaped) - (same ? was->ticks - was->reaped : 0);
+		uint64_t reaped = p->reaped - (same ? was->reaped : 0);
+		if (p->pid == 1 || (double)reaped * per > max_cpus)
+			reaped = 0; /* an orphan's whole life, reaped at once */
+		double cpus = (double)(own + reaped) * per;
 		if (cpus <= 0)
 			continue;
 		use->foreign_cpus += cpus;
 		keep_top(use, p, cpus);
 	}
+	if (use->host_cpus > 0 && use->foreign_cpus > use->host_cpus)
+		use->foreign_cpus = use->host_cpus;
 }
 
 void cvb_cpu_use_describe(const struct cvb_cpu_use *use, char *buf, size_t len)

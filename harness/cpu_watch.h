@@ -16,7 +16,8 @@
 struct cvb_proc_ticks {
 	pid_t pid, ppid;
 	char comm[32];
-	uint64_t ticks; /* utime + stime + cutime + cstime (reaped children count) */
+	uint64_t ticks;  /* utime + stime + cutime + cstime (reaped children count) */
+	uint64_t reaped; /* cutime + cstime alone: what its reaped children used */
 	uint64_t start; /* start time in ticks since boot: tells a reused pid apart */
 	int kind;       /* CVB_PROC_OURS / FOREIGN / IGNORED */
 };
@@ -55,7 +56,11 @@ struct cvb_cpu_use {
 	size_t n_top;
 };
 
-/* Compares two snapshots of one host (b taken after a). */
+/* Compares two snapshots of one host (b taken after a). A process's reaped
+ * children count only where their time could have been spent in the
+ * interval (at most every CPU for its length) and never for pid 1, which
+ * inherits and reaps every orphan with all its past; the foreign total never
+ * exceeds what /proc/stat says the host used. */
 void cvb_cpu_use_between(const struct cvb_cpu_snapshot *a, const struct cvb_cpu_snapshot *b,
                          long ticks_per_s, struct cvb_cpu_use *use);
 

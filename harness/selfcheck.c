@@ -80,12 +80,29 @@ static void check_create_share(cJSON *cell, const char *label, struct cvb_findin
 	                 n, total, cr / 1e9, st / 1e9, 100 * cr / st);
 }
 
-/* Appends "name (what)" to a comma list. */
-static void list_add(char *buf, size_t len, const char *name, const char *what)
+/* A comma list of "name (what)" that names the first few and counts the
+ * rest, so that one finding stays one readable line. */
+struct name_list {
+	char text[512];
+	unsigned n;
+};
+#define LIST_NAMED 4
+
+static void list_add(struct name_list *l, const char *name, const char *what)
 {
-	size_t off = strlen(buf);
-	if (off + 4 < len)
-		snprintf(buf + off, len - off, "%s%s (%s)", off ? ", " : "", name, what);
+	size_t off = strlen(l->text);
+	if (l->n++ < LIST_NAMED && off + 4 < sizeof(l->text))
+		snprintf(l->text + off, sizeof(l->text) - off, "%s%s (%s)", off ? ", " : "", name,
+		         what);
+}
+
+/* The list's text with "and N more" when it was cut. */
+static const char *list_text(struct name_list *l)
+{
+	size_t off = strlen(l->text);
+	if (l->n > LIST_NAMED && off + 24 < sizeof(l->text))
+		snprintf(l->text + off, sizeof(l->text) - off, ", and %u more", l->n - LIST_NAMED);
+	return l->text;
 }
 
 /* The first measured sample against the others: a cold start the warm-up
@@ -121,7 +138,7 @@ out:
 
 static void check_metrics(cJSON *cell, const char *label, struct cvb_findings *out)
 {
-	char unstable[512] = "", wide[512] = "", first[512] = "";
+	struct name_list unstable = {"", 0}, wide = {"", 0}, first = {"", 0};
 	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(cell, "metrics"), *m;
 	cJSON_ArrayForEach(m, metrics)
 	{
@@ -136,9 +153,12 @@ static void check_metrics(cJSON *cell, const char *label, struct cvb_findings *o
 		    cJSON_GetObjectItemCaseSensitive(sum, "outliers"));
 		char what[96], a[32], b[32];
 		const char *unit = str(m, "unit");
-		if (cov > CVB_CHECK_COV || outliers > CVB_CHECK_OUTLIER_SHARE * (double)n) {
+		/* Outliers of a tight metric (memory to the page) are no worry. */
+		bool many_outliers = outliers > CVB_CHECK_OUTLIER_SHARE * (double)n &&
+		                     cov > CVB_CHECK_OUTLIER_MIN_COV;
+		if (cov > CVB_CHECK_COV || many_outliers) {
 			snprintf(what, sizeof(what), "CoV %.2f, %zu of %zu outliers", cov, outliers, n);
-			list_add(unstable, sizeof(unstable), m->string, what);
+			list_add(&unstable, m->string, what);
 		}
 		if (cJSON_GetArraySize(ci) == 2 && isfinite(p50) &&
 		    cJSON_GetArrayItem(ci, 1)->valuedouble - cJSON_GetArrayItem(ci, 0)->valuedouble >
@@ -146,28 +166,29 @@ static void check_metrics(cJSON *cell, const char *label, struct cvb_findings *o
 			cvb_format_value(cJSON_GetArrayItem(ci, 0)->valuedouble, unit, a, sizeof(a));
 			cvb_format_value(cJSON_GetArrayItem(ci, 1)->valuedouble, unit, b, sizeof(b));
 			snprintf(what, sizeof(what), "[%s, %s], n=%zu", a, b, n);
-			list_add(wide, sizeof(wide), m->string, what);
+			list_add(&wide, m->string, what);
 		}
 		double x0 = 0, med = 0;
 		if (first_is_far(samples, n, &x0, &med)) {
 			cvb_format_value(x0, unit, a, sizeof(a));
 			cvb_format_value(med, unit, b, sizeof(b));
 			snprintf(what, sizeof(what), "first %s, the rest's median %s", a, b);
-			list_add(first, sizeof(first), m->string, what);
+			list_add(&first, m->string, what);
 		}
 	}
-	if (unstable[0])
+	if (unstable.n)
 		cvb_findings_add(out, "cell.unstable", label, CVB_LEVEL_WARN,
 		                 "rerun on a quiet host (cvbench doctor), or raise --reps",
-		                 "samples vary widely: %s", unstable);
-	if (first[0])
+		                 "samples vary widely: %s", list_text(&unstable));
+	if (first.n)
 		cvb_findings_add(out, "cell.first_launch", label, CVB_LEVEL_WARN,
 		                 "raise --warmup: the warm-up did not absorb the cold start",
-		                 "the first measured launch is far from the rest: %s", first);
-	if (wide[0])
+		                 "the first measured launch is far from the rest: %s",
+		                 list_text(&first));
+	if (wide.n)
 		cvb_findings_add(out, "cell.wide_interval", label, CVB_LEVEL_WARN,
 		                 "raise --reps: too few samples for this noise",
-		                 "95%% interval wider than the median: %s", wide);
+		                 "95%% interval wider than the median: %s", list_text(&wide));
 }
 
 static void check_host_load(const cJSON *doc, struct cvb_findings *out)

@@ -23,8 +23,10 @@
 #define CVB_CHECK_CREATE_MIN_NS 3000000000LL
 /* Coefficient of variation above which a metric is called unstable. */
 #define CVB_CHECK_COV 0.25
-/* MAD outliers in more than this share of the samples. */
+/* MAD outliers in more than this share of the samples, in a metric whose
+ * CoV is above the second bound (a tight metric's outliers are harmless). */
 #define CVB_CHECK_OUTLIER_SHARE 0.10
+#define CVB_CHECK_OUTLIER_MIN_COV 0.05
 /* The first measured sample this many scaled MADs from the rest's median. */
 #define CVB_CHECK_FIRST_Z 5.0
 /* Metrics need this many samples before they are judged. */

@@ -18,7 +18,8 @@
  *1000 cvbench         30   self                  1001 cvb-agent     40   self's child
  *1002 sh              10   self's grandchild
  * 4000 (no stat), 4001 and 4002 (garbled stat) are skipped; so are non-pid entries.
- * Host /proc/stat: busy (all but idle and iowait) 1520 -> 1675 ticks. */
+ * Host /proc/stat: busy (all but idle and iowait) 1520 -> 2275 ticks: more than
+ * the processes above use, so the foreign total is never capped here. */
 #include "cpu_watch.h"
 
 #include <limits.h>
@@ -128,7 +129,7 @@ static void test_snapshot_parse(void **state)
 
 	/* Host busy ticks: user nice system irq softirq steal. */
 	assert_int_equal(p.a.host_busy_ticks, 1000 + 10 + 500 + 5 + 5 + 0);
-	assert_int_equal(p.b.host_busy_ticks, 1100 + 10 + 540 + 10 + 15 + 0);
+	assert_int_equal(p.b.host_busy_ticks, 1700 + 10 + 540 + 10 + 15 + 0);
 	drop(&p);
 }
 
@@ -206,7 +207,7 @@ static void test_use_between(void **state)
 
 	cvb_cpu_use_between(&p.a, &p.b, TICKS, &use);
 	assert_near(use.seconds, 1.0, 1e-12);
-	assert_near(use.host_cpus, 1.55, 1e-9);
+	assert_near(use.host_cpus, 7.55, 1e-9);
 	/* Only foreign ones: 601 .60, 602 .08, 700 .30, 701 1.00, 800 .15 (born
 	 * since a: all its ticks), 801 .07 and 805 .12 (reused pids: from 0),
 	 * 804 .03, 900 .02. Not self (1000) nor its descendants (1001, 1002),
@@ -265,7 +266,7 @@ static void test_use_between_variants(void **state)
 	cvb_cpu_use_between(&p.a, &p.b, TICKS, &use);
 	assert_near(use.seconds, 2.0, 1e-12);
 	assert_near(use.foreign_cpus, base / 2, 1e-9);
-	assert_near(use.host_cpus, 1.55 / 2, 1e-9);
+	assert_near(use.host_cpus, 7.55 / 2, 1e-9);
 	assert_near(use.top[0].cpus, 0.50, 1e-9);
 
 	/* 250 ticks a second: a tick is 0.004 CPU. */
@@ -311,6 +312,33 @@ static struct cvb_proc_ticks mk(pid_t pid, const char *comm, uint64_t ticks, uin
 	    .pid = pid, .ppid = 1, .ticks = ticks, .start = start, .kind = kind};
 	snprintf(p.comm, sizeof(p.comm), "%s", comm);
 	return p;
+}
+
+/* Reaped children count only where they fit in the interval, never for
+ * pid 1 (the reaper of orphans), and the total never exceeds the host's. */
+static void test_reaped_and_host_caps(void **state)
+{
+	(void)state;
+	struct cvb_proc_ticks pa[3] = {mk(1, "init", 100, 1, CVB_PROC_FOREIGN),
+	                               mk(50, "make", 100, 10, CVB_PROC_FOREIGN),
+	                               mk(60, "reaper", 100, 20, CVB_PROC_FOREIGN)};
+	struct cvb_proc_ticks pb[3] = {mk(1, "init", 100 + 900, 1, CVB_PROC_FOREIGN),
+	                               mk(50, "make", 100 + 40, 10, CVB_PROC_FOREIGN),
+	                               mk(60, "reaper", 100 + 5 + 100000, 20, CVB_PROC_FOREIGN)};
+	pb[0].reaped = 900;    /* an orphan's whole life reaped by init */
+	pb[1].reaped = 30;     /* make's compilers, within the second */
+	pb[2].reaped = 100000; /* 1000 CPU-seconds at once: not from this second */
+	struct cvb_cpu_snapshot a = {.t_ns = 0, .host_busy_ticks = 0, .procs = pa, .n = 3};
+	struct cvb_cpu_snapshot b = {.t_ns = 1000000000LL, .host_busy_ticks = 100, .procs = pb, .n = 3};
+	struct cvb_cpu_use use;
+	cvb_cpu_use_between(&a, &b, TICKS, &use);
+	/* make 0.40 (own 0.10 + reaped 0.30), reaper 0.05, init 0. */
+	assert_near(use.foreign_cpus, 0.45, 1e-9);
+	assert_int_equal(use.top[0].pid, 50);
+	/* The host used less than that: the total is the host's. */
+	b.host_busy_ticks = 20;
+	cvb_cpu_use_between(&a, &b, TICKS, &use);
+	assert_near(use.foreign_cpus, 0.20, 1e-9);
 }
 
 static void test_top_capped_and_sorted(void **state)
@@ -449,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(test_snapshot_missing_root),
 	    cmocka_unit_test(test_use_between),
 	    cmocka_unit_test(test_use_between_variants),
+	    cmocka_unit_test(test_reaped_and_host_caps),
 	    cmocka_unit_test(test_top_capped_and_sorted),
 	    cmocka_unit_test(test_reused_and_new_pids),
 	    cmocka_unit_test(test_describe),

@@ -323,20 +323,26 @@ static void test_unstable_outliers(void **state)
 	struct metric_spec s = quiet_metric();
 	s.samples = ten;
 	s.n = 10;
-	s.outliers = 2; /* 20% of the samples */
+	s.outliers = 2; /* 20% of the samples, in a metric that varies (CoV 0.10) */
+	s.cov = 0.10;
 	cJSON *many = add_cell(doc, "many-outliers");
 	add_metric(many, "rss", &s);
 	s.outliers = 1; /* 10%: not more than the share */
 	cJSON *one = add_cell(doc, "one-outlier");
 	add_metric(one, "rss", &s);
+	s.outliers = 2; /* many, but the metric is tight (CoV 0.01): harmless */
+	s.cov = 0.01;
+	cJSON *tight = add_cell(doc, "tight");
+	add_metric(tight, "rss", &s);
 
 	struct cvb_findings f = {0};
 	cvb_selfcheck_results(doc, &f);
 	assert_int_equal(f.n, 1);
 	const struct cvb_finding *x = find_check(&f, "cell.unstable", "many-outliers");
 	assert_non_null(x);
-	assert_contains(x->evidence, "rss (CoV 0.01, 2 of 10 outliers)");
+	assert_contains(x->evidence, "rss (CoV 0.10, 2 of 10 outliers)");
 	assert_cell_checks(one, NULL);
+	assert_cell_checks(tight, NULL);
 	cvb_findings_free(&f);
 	cJSON_Delete(doc);
 }
