@@ -10,6 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool any_precision(const cJSON *doc)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cvb_rv_get(doc, "cells"))
+	{
+		const char *mode = cvb_rv_path_str(c, "repetition.mode");
+		if (mode && strcmp(mode, "precision") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void run_section(const cJSON *doc, struct cvb_rdoc *d)
 {
 	const char *id = cvb_rv_str(doc, "run_id");
@@ -49,8 +61,12 @@ static void run_section(const cJSON *doc, struct cvb_rdoc *d)
 	if (cvb_rv_num(cfg, "reps", &reps) && cvb_rv_num(cfg, "warmup", &warm))
 		cvb_rdoc_item(d, "Launches per cell",
 		              "%.0f measured after %.0f warm-up (discarded, "
-		              "counted), cells interleaved round by round",
-		              reps, warm);
+		              "counted), cells interleaved round by round%s",
+		              reps, warm,
+		              any_precision(doc) ? "; cells with --precision repeat past their "
+		                                   "--reps until their median is known well "
+		                                   "enough (each cell says why it stopped)"
+		                                 : "");
 }
 
 static int seed_section(const cJSON *doc, struct cvb_rdoc *d, struct cvb_error *err)
@@ -98,7 +114,10 @@ static void cells_section(const cJSON *doc, struct cvb_rdoc *d)
 	{
 		char label[320];
 		cvb_rv_cell_label(cell, label, sizeof(label));
-		const char *status = cvb_rv_cell_status(cell);
+		char status[320];
+		const char *why = cvb_rv_path_str(cell, "repetition.stopped_because");
+		snprintf(status, sizeof(status), "%s%s%s", cvb_rv_cell_status(cell),
+		         why ? "; " : "", why ? why : "");
 		bool any = false;
 		cJSON_ArrayForEach(m, cvb_rv_get(cell, "metrics"))
 		{
