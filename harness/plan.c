@@ -485,17 +485,18 @@ static int check_repetition(struct cvb_plan *plan, struct cvb_error *err)
 	                                              "host_pss_bytes", "host_rss_bytes", NULL};
 	for (size_t i = 0; i < plan->n_precision_metrics; i++) {
 		const char *name = plan->precision_metrics[i];
-		bool known = false;
+		bool harness = false;
 		for (size_t h = 0; harness_metrics[h]; h++)
-			known |= strcmp(harness_metrics[h], name) == 0;
-		for (size_t w = 0; w < plan->n_workloads; w++)
-			known |= cvb_workload_metric(plan->workloads[w], name) != NULL;
-		if (!known)
-			return cvb_error_set(err, EINVAL,
-			                     "--precision-metric '%s': no workload of this block "
-			                     "reports it (see 'cvbench list' for each workload's "
-			                     "metrics)",
-			                     name);
+			harness |= strcmp(harness_metrics[h], name) == 0;
+		/* Every workload must report it, or its cells would never close. */
+		for (size_t w = 0; !harness && w < plan->n_workloads; w++)
+			if (!cvb_workload_metric(plan->workloads[w], name))
+				return cvb_error_set(
+				    err, EINVAL,
+				    "--precision-metric '%s': workload %s does not report it (see "
+				    "'cvbench list' for each workload's metrics; one block per "
+				    "workload if they differ)",
+				    name, plan->workloads[w]->name);
 	}
 	return 0;
 }

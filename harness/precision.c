@@ -87,7 +87,7 @@ bool cvb_precision_check(struct cvb_cell *c, int64_t elapsed_ms)
 	else if (rounds >= p->warmup + p->max_reps)
 		snprintf(why, sizeof(why), "--max-reps %u reached", p->max_reps);
 	else if (p->time_budget_ms && elapsed_ms >= p->time_budget_ms)
-		snprintf(why, sizeof(why), "--time-budget %.0f s spent", p->time_budget_ms / 1000.0);
+		snprintf(why, sizeof(why), "--time-budget %g s spent", p->time_budget_ms / 1000.0);
 	else
 		return false;
 	close_cell(c, why);
