@@ -7,6 +7,7 @@
 #include "out_guard.h"
 #include "parse_num.h"
 #include "results_load.h"
+#include "signals.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -32,6 +33,22 @@ static void usage(FILE *out)
 	    "  improvement  the same in the better direction\n"
 	    "  noise        |change| > threshold but not significant: take more samples\n"
 	    "  same         |change| <= threshold\n"
+	    "The text report is a table per metric (benchstat's layout): medians in their\n"
+	    "units with half their 95%% interval, the change, p, n, '~' when p >= alpha,\n"
+	    "and a geometric-mean row over the cells with positive medians.\n"
+	    "\n"
+	    "MDE, the minimum detectable effect: the smallest change of the median the\n"
+	    "rank test could have flagged at alpha with these samples' noise and n. The\n"
+	    "new samples are moved onto the base (until the ranks show no shift) and then\n"
+	    "shifted up and down, by bisection, until base against them gives p < alpha;\n"
+	    "the larger shift, in %% of the base median, is the MDE (\"none\" when no shift\n"
+	    "can, e.g. 4+4 samples at alpha 0.01). A real change of the MDE's size is\n"
+	    "flagged about half the time, one 1.33x larger about 80%% (at alpha 0.01).\n"
+	    "A \"noise\" verdict whose MDE exceeds the threshold reads \"too few samples to\n"
+	    "tell\", with the --reps that would tell the observed change at 80%% power.\n"
+	    "Both files of one run (one run_id, or identical samples): a warning on\n"
+	    "stderr and in the report.\n"
+	    "\n"
 	    "Cells in one file only are listed. Exit status: 0 no regression, 1 at least one\n"
 	    "regression, 2 bad input (unreadable or not a results file, different\n"
 	    "schema_version, nothing comparable); nothing is written then.\n"
@@ -242,6 +259,7 @@ int cvb_cmd_compare(int argc, char **argv)
 	size_t len = 0;
 	int status = CVB_EXIT_USAGE, rc;
 
+	cvb_signals_install_reading();
 	if (!overrides || !globs) {
 		fprintf(stderr, "cvbench compare: out of memory\n");
 		status = CVB_EXIT_FAILED;
@@ -266,6 +284,12 @@ int cvb_cmd_compare(int argc, char **argv)
 			goto fail;
 	if (cvb_compare(&files[0], &files[1], &a.o, &cmp, &err) < 0)
 		goto fail;
+	if (cmp.same_run != CVB_SAME_RUN_NO) {
+		char warn[1024];
+
+		fprintf(stderr, "cvbench compare: warning: %s\n",
+		        cvb_compare_same_run_text(&files[0], &files[1], &cmp, warn, sizeof(warn)));
+	}
 	struct cvb_compare_report r = {
 	    .base = &files[0],
 	    .cur = &files[1],
@@ -274,7 +298,7 @@ int cvb_cmd_compare(int argc, char **argv)
 	    .github_bigger = a.github_direction && strcmp(a.github_direction, "bigger") == 0,
 	};
 	text = render(&r, a.format, &len, &err);
-	if (!text)
+	if (!text || cvb_stop_signal)
 		goto fail;
 	if (a.out)
 		rc = cvb_atomic_write(a.out, text, len, &err);
@@ -290,6 +314,8 @@ int cvb_cmd_compare(int argc, char **argv)
 	status = cmp.count[CVB_VERDICT_REGRESSION] > 0 ? CVB_EXIT_FAILED : CVB_EXIT_OK;
 	goto out;
 fail:
+	if ((status = cvb_signals_stopped("compare")))
+		goto out;
 	fprintf(stderr, "cvbench compare: %s\n", err.msg);
 	status = err.code == ENOMEM ? CVB_EXIT_FAILED : CVB_EXIT_USAGE;
 out:

@@ -3,7 +3,9 @@
 #include "commands.h"
 #include "merge.h"
 #include "out_guard.h"
+#include "json_fast.h"
 #include "results_load.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +34,8 @@ static void usage(FILE *out)
 	        "                       it such inputs are refused\n"
 	        "\n"
 	        "OUT.json may be a previous merge, never a run's own results file.\n"
-	        "Exit status: 0 merged, 2 bad input (nothing is written), 1 write failure.\n");
+	        "Exit status: 0 merged, 2 bad input (nothing is written), 1 write failure,\n"
+	        "130 stopped by SIGINT/SIGTERM/SIGHUP (nothing is written).\n");
 }
 
 /* A fresh run id in the form cvbench run uses: UTC time and pid. */
@@ -67,14 +70,23 @@ static int check_not_a_run(const char *out, struct cvb_error *err)
 	return rc;
 }
 
+/* The document as cJSON_Print lays it out (json_fast.h: a tenth of the
+ * time on a million samples), with a final newline, written atomically;
+ * nothing when a stop signal arrived. */
 static int write_doc(const char *path, cJSON *doc, struct cvb_error *err)
 {
-	char *text = cJSON_Print(doc);
+	size_t len = 0;
+	char *text = cvb_json_print(doc, &len);
 	int rc;
 
+	if (!text && errno == EINTR)
+		return cvb_error_set(err, EINTR, "interrupted");
 	if (!text)
 		return cvb_error_set(err, ENOMEM, "out of memory writing '%s'", path);
-	size_t len = strlen(text);
+	if (cvb_stop_signal) {
+		free(text);
+		return cvb_error_set(err, EINTR, "interrupted");
+	}
 	char *with_nl = realloc(text, len + 2);
 	if (!with_nl) {
 		free(text);
@@ -101,9 +113,11 @@ int cvb_cmd_merge(int argc, char **argv)
 	struct cvb_error err = {0};
 	char run_id[64];
 	cJSON *doc = NULL;
+	struct cvb_json_aside *aside = NULL; /* doc's numbers; borrows from in */
 	size_t n_in = 0, loaded = 0;
 	int c, status = CVB_EXIT_USAGE;
 
+	cvb_signals_install_reading();
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -152,10 +166,12 @@ int cvb_cmd_merge(int argc, char **argv)
 			goto fail;
 	new_run_id(run_id, sizeof(run_id));
 	mo.run_id = run_id;
-	doc = cvb_results_merge(in, n_in, &mo, &info, &err);
-	if (!doc)
+	doc = cvb_results_merge_aside(in, n_in, &mo, &info, &aside, &err);
+	if (!doc || cvb_stop_signal)
 		goto fail;
 	if (write_doc(out_path, doc, &err) < 0) {
+		if ((status = cvb_signals_stopped("merge")))
+			goto out;
 		fprintf(stderr, "cvbench merge: merged results NOT saved: %s\n", err.msg);
 		status = CVB_EXIT_FAILED;
 		goto out;
@@ -171,9 +187,12 @@ int cvb_cmd_merge(int argc, char **argv)
 	status = CVB_EXIT_OK;
 	goto out;
 fail:
+	if ((status = cvb_signals_stopped("merge")))
+		goto out;
 	fprintf(stderr, "cvbench merge: %s\n", err.msg);
 	status = err.code == ENOMEM ? CVB_EXIT_FAILED : CVB_EXIT_USAGE;
 out:
+	cvb_json_aside_free(aside);
 	cJSON_Delete(doc);
 	for (size_t i = 0; in && i < n_in; i++)
 		cvb_results_free(&in[i]);

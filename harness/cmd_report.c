@@ -6,6 +6,7 @@
 #include "report_html.h"
 #include "report_md.h"
 #include "results_load.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -41,7 +42,8 @@ static void report_usage(FILE *out)
 	        "  --help          this text\n"
 	        "\n"
 	        "Exit status: 0 report written; 1 writing failed; 2 bad usage or an\n"
-	        "unreadable results file (nothing written).\n");
+	        "unreadable results file (nothing written); 130 stopped by\n"
+	        "SIGINT/SIGTERM/SIGHUP (no report written).\n");
 }
 
 /* Reads DIR/plots/manifest.tsv into p. true when it is this run's and
@@ -101,7 +103,8 @@ static void ensure_plots(const cJSON *doc, const char *run_id, const char *dir,
 		return;
 	snprintf(p->missing, sizeof(p->missing), "%s",
 	         rc < 0 ? err.msg : "the plots directory has no complete manifest");
-	fprintf(stderr, "cvbench report: plots missing: %s\n", p->missing);
+	if (!cvb_stop_signal) /* else the report is not written at all */
+		fprintf(stderr, "cvbench report: plots missing: %s\n", p->missing);
 }
 
 static int write_text(const char *dir, const char *name, struct cvb_strbuf *b,
@@ -117,6 +120,7 @@ static int write_text(const char *dir, const char *name, struct cvb_strbuf *b,
 int cvb_cmd_report(int argc, char **argv)
 {
 	const char *results = NULL, *dir = NULL;
+	cvb_signals_install_reading();
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -152,9 +156,11 @@ int cvb_cmd_report(int argc, char **argv)
 	struct cvb_error err = {0};
 	struct cvb_results_file f = {0};
 	if (cvb_results_load(results, &f, &err) < 0) {
-		fprintf(stderr, "cvbench report: %s\n", err.msg);
+		int stopped = cvb_signals_stopped("report");
+		if (!stopped)
+			fprintf(stderr, "cvbench report: %s\n", err.msg);
 		cvb_results_free(&f);
-		return CVB_EXIT_USAGE;
+		return stopped ? stopped : CVB_EXIT_USAGE;
 	}
 	int rc = CVB_EXIT_FAILED;
 	struct cvb_rdoc d = {0};
@@ -165,10 +171,15 @@ int cvb_cmd_report(int argc, char **argv)
 	}
 	struct cvb_report_plots plots = {0};
 	ensure_plots(f.doc, f.run_id, dir, &plots);
+	if (cvb_stop_signal)
+		goto out;
 	if (cvb_report_build(f.doc, &plots, &d, &err) < 0)
 		goto out;
 	cvb_report_md(&d, &md);
 	cvb_report_html(&d, dir, &html);
+	/* Both files or, when a stop signal came, neither. */
+	if (cvb_stop_signal)
+		goto out;
 	if (write_text(dir, "report.md", &md, &err) < 0 ||
 	    write_text(dir, "report.html", &html, &err) < 0)
 		goto out;
@@ -176,7 +187,9 @@ int cvb_cmd_report(int argc, char **argv)
 	       plots.missing[0] ? " (without plots)" : "");
 	rc = CVB_EXIT_OK;
 out:
-	if (rc != CVB_EXIT_OK)
+	if (rc != CVB_EXIT_OK && cvb_stop_signal)
+		rc = cvb_signals_stopped("report");
+	else if (rc != CVB_EXIT_OK)
 		fprintf(stderr, "cvbench report: %s\n", err.msg);
 	cvb_strbuf_free(&md);
 	cvb_strbuf_free(&html);

@@ -1,5 +1,6 @@
 /* Pairing two results files and judging each pair; see compare.h. */
 #include "compare.h"
+#include "compare_mde.h"
 #include "ratio_stats.h"
 #include "stats.h"
 
@@ -78,6 +79,28 @@ enum cvb_verdict cvb_verdict_decide(double change, const struct cvb_rank_test *t
 	return worse ? CVB_VERDICT_REGRESSION : CVB_VERDICT_IMPROVEMENT;
 }
 
+/* The MDE of a judged pair, and for a "noise" verdict the gate could not
+ * have turned into a flag, the samples that would tell. */
+static int detectable(const double *base, size_t n_base, const double *cur, size_t n_cur,
+                      double alpha, struct cvb_pair *out, struct cvb_error *err)
+{
+	struct cvb_mde_model m;
+	int ret = -1;
+
+	if (cvb_mde_model_init(&m, base, n_base, cur, n_cur, err) < 0)
+		return -1;
+	if (cvb_mde_model_pct(&m, alpha, &out->mde_pct, err) < 0)
+		goto out;
+	out->too_few = out->verdict == CVB_VERDICT_NOISE && out->mde_pct > out->threshold_pct;
+	if (out->too_few &&
+	    cvb_mde_model_reps(&m, alpha, out->change_pct, &out->reps_needed, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	cvb_mde_model_free(&m);
+	return ret;
+}
+
 /* See compare.h. The interval of the change is the interval of the ratio
  * of medians (ratio_stats.h, the method of the results' ratios to native)
  * moved to percent; the new median's own interval is the one stats.h gives
@@ -107,6 +130,8 @@ int cvb_compare_samples(const double *base, size_t n_base, const double *cur, si
 	out->lower_is_better = lower_is_better;
 	out->base_median = sb.p50;
 	out->new_median = sc.p50;
+	out->base_ci_lo = sb.ci95_lo;
+	out->base_ci_hi = sb.ci95_hi;
 	out->new_ci_lo = sc.ci95_lo;
 	out->new_ci_hi = sc.ci95_hi;
 	cvb_summary_free(&sb);
@@ -128,7 +153,7 @@ int cvb_compare_samples(const double *base, size_t n_base, const double *cur, si
 	out->threshold_pct = threshold_pct;
 	out->verdict =
 	    cvb_verdict_decide(out->change_pct, &out->test, lower_is_better, alpha, threshold_pct);
-	return 0;
+	return detectable(base, n_base, cur, n_cur, alpha, out, err);
 }
 
 /* FNV-1a over label, a NUL and metric: a pair's own stream, whatever else
@@ -247,6 +272,8 @@ static int compare_cells(const struct cvb_results_file *base, const struct cvb_l
 		p->metric = mb->name;
 		p->unit = mb->unit;
 		c->count[p->verdict]++;
+		if (mb->n == mn->n && memcmp(mb->samples, mn->samples, mb->n * sizeof(double)) == 0)
+			c->n_identical++;
 	}
 	for (size_t i = 0; i < cn->n_metrics; i++) {
 		const char *name = cn->metrics[i].name;
@@ -325,6 +352,10 @@ int cvb_compare(const struct cvb_results_file *base, const struct cvb_results_fi
 		nothing_comparable(base, cur, o, out, err);
 		goto fail;
 	}
+	if (base->run_id && cur->run_id && *base->run_id && strcmp(base->run_id, cur->run_id) == 0)
+		out->same_run = CVB_SAME_RUN_ID;
+	else if (out->n_identical == out->n_pairs)
+		out->same_run = CVB_SAME_RUN_SAMPLES;
 	return 0;
 fail:
 	cvb_comparison_free(out);
@@ -341,4 +372,59 @@ void cvb_comparison_free(struct cvb_comparison *c)
 	free(c->only_new);
 	free(c->skipped);
 	memset(c, 0, sizeof(*c));
+}
+
+/* See compare.h. */
+void cvb_comparison_geomean(const struct cvb_comparison *c, const char *metric,
+                            struct cvb_geomean *g)
+{
+	double lb = 0.0, ln = 0.0;
+
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < c->n_pairs; i++) {
+		const struct cvb_pair *p = &c->pairs[i];
+
+		if (strcmp(p->metric, metric) != 0)
+			continue;
+		if (!(p->base_median > 0.0 && p->new_median > 0.0) || !isfinite(p->base_median) ||
+		    !isfinite(p->new_median)) {
+			g->n_skipped++;
+			continue;
+		}
+		lb += log(p->base_median);
+		ln += log(p->new_median);
+		g->n++;
+	}
+	if (g->n == 0) {
+		g->base = g->cur = g->change_pct = NAN;
+		return;
+	}
+	g->base = exp(lb / (double)g->n);
+	g->cur = exp(ln / (double)g->n);
+	g->change_pct = (exp((ln - lb) / (double)g->n) - 1.0) * 100.0;
+}
+
+/* See compare.h. */
+char *cvb_compare_same_run_text(const struct cvb_results_file *base,
+                                const struct cvb_results_file *cur, const struct cvb_comparison *c,
+                                char *buf, size_t len)
+{
+	switch (c->same_run) {
+	case CVB_SAME_RUN_ID:
+		snprintf(buf, len,
+		         "'%s' and '%s' are the same run (run_id %s): a run compared with "
+		         "itself shows nothing about a change; compare against a separate run",
+		         base->name, cur->name, base->run_id);
+		break;
+	case CVB_SAME_RUN_SAMPLES:
+		snprintf(buf, len,
+		         "'%s' and '%s' hold identical samples in every compared metric (the "
+		         "same run, copied?): every change is 0 by construction; compare against "
+		         "a separate run",
+		         base->name, cur->name);
+		break;
+	default:
+		snprintf(buf, len, "%s", "");
+	}
+	return buf;
 }

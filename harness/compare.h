@@ -11,15 +11,39 @@
  *   type-7 percentiles), moved to percent; undefined (NaN) when the base
  *   median is 0. The generator (cvb_rng) is seeded per pair from the seed
  *   and the pair's label and metric, so a pair's interval does not depend
- *   on which other pairs were selected. The new median's own 95% interval
- *   is stats.h's bootstrap interval of the median.
+ *   on which other pairs were selected. The base and new medians' own 95%
+ *   intervals are stats.h's interval of the median.
  * - p: two-sided Mann-Whitney U of base against new (rank_test.h).
  * - Verdict: "same" when |change| <= threshold; otherwise "regression" when
  *   p < alpha, the rank test points the same way as the change, and the
  *   change is in the metric's worse direction (up for better = "lower");
  *   "improvement" likewise in the better direction; else "noise": the
  *   medians moved by more than the threshold but the samples do not show a
- *   shift (take more samples). */
+ *   shift. The interval of the change informs; it is not part of the rule.
+ * - Minimum detectable effect (MDE, compare_mde.h): the smallest change of
+ *   the median, in %, that this rule's rank test could have flagged with
+ *   these samples' noise and counts: the new samples are moved onto the
+ *   base until the ranks show no shift (the Hodges-Lehmann shift), then
+ *   shifted by bisection until the two-sided Mann-Whitney test of base
+ *   against them gives p < alpha; in % of the base median, the larger of
+ *   the upward and downward shifts (INFINITY when the counts are too small
+ *   for any change to reach p < alpha, NaN when the base median is 0).
+ *   Sides above 20000 samples are subsampled and the MDE scaled by
+ *   sqrt(1/nb + 1/nc) (compare_mde.h). A change is flagged only when it
+ *   exceeds both the MDE and the threshold. A real change the size of the
+ *   MDE is flagged about half the time; 1.33x the MDE (alpha 0.01) about
+ *   80% of the time.
+ * - "Too few samples to tell": a "noise" verdict whose MDE exceeds the
+ *   threshold (the gate could not have flagged a change of the threshold's
+ *   size, whatever happened). reps_needed then estimates the samples per
+ *   side that would detect the observed change with 80% power
+ *   (compare_mde.h).
+ * - The same run: a warning when both files have one run_id, or when every
+ *   compared metric holds identical samples (in order) on both sides (a
+ *   run against itself or a copy: no change can show).
+ * - Geometric mean per metric name (cvb_comparison_geomean): over the
+ *   pairs whose medians are both positive and finite, exp(mean(log m)) of
+ *   the base and of the new medians, and their ratio as a change %. */
 #ifndef CVB_COMPARE_H
 #define CVB_COMPARE_H
 
@@ -77,11 +101,23 @@ struct cvb_pair {
 	bool lower_is_better;
 	size_t n_base, n_new;
 	double base_median, new_median;
-	double new_ci_lo, new_ci_hi; /* 95% interval of the new median */
+	double base_ci_lo, base_ci_hi; /* 95% interval of the base median (stats.h) */
+	double new_ci_lo, new_ci_hi;   /* 95% interval of the new median */
 	double change_pct, change_lo, change_hi;
 	struct cvb_rank_test test;
 	double threshold_pct;
 	enum cvb_verdict verdict;
+	double mde_pct;     /* see above: >= 0, INFINITY, or NaN */
+	bool too_few;       /* a "noise" verdict with mde_pct > threshold_pct */
+	size_t reps_needed; /* too_few: samples per side for the observed change
+	                     * at 80% power, CVB_MDE_REPS_MAX + 1 beyond that
+	                     * bound, 0 unknown */
+};
+
+enum cvb_same_run {
+	CVB_SAME_RUN_NO,
+	CVB_SAME_RUN_ID,      /* both files have the same run_id */
+	CVB_SAME_RUN_SAMPLES, /* every compared pair has identical samples */
 };
 
 /* A metric of a shared cell that could not be compared, and why. */
@@ -99,6 +135,8 @@ struct cvb_comparison {
 	size_t n_skipped;
 	size_t count[CVB_VERDICT_COUNT]; /* pairs per verdict */
 	bool hosts_differ;               /* for a compared cell: hostname, CPU model or kernel */
+	enum cvb_same_run same_run;
+	size_t n_identical; /* pairs whose two sides hold identical samples */
 };
 
 /* The statistics of one pair: base and new samples (n >= 1 each). Fills
@@ -121,5 +159,23 @@ int cvb_compare(const struct cvb_results_file *base, const struct cvb_results_fi
                 struct cvb_error *err);
 
 void cvb_comparison_free(struct cvb_comparison *c);
+
+/* The geometric means of one metric's pairs (see above). */
+struct cvb_geomean {
+	size_t n;         /* pairs used */
+	size_t n_skipped; /* pairs of the metric with a median <= 0 or not finite */
+	double base, cur; /* geometric means of the medians; NaN when n == 0 */
+	double change_pct;
+};
+
+/* Fills g for the pairs whose metric is `metric`. */
+void cvb_comparison_geomean(const struct cvb_comparison *c, const char *metric,
+                            struct cvb_geomean *g);
+
+/* The same-run warning for people, one line without a newline, naming the
+ * files ("" when c->same_run is CVB_SAME_RUN_NO). Returns buf. */
+char *cvb_compare_same_run_text(const struct cvb_results_file *base,
+                                const struct cvb_results_file *cur, const struct cvb_comparison *c,
+                                char *buf, size_t len);
 
 #endif

@@ -10,15 +10,19 @@
 /* A header, then one row per sample: run_id, label, backend, workload,
  * params ("name=value;..." sorted by name), metric, unit, better,
  * launch_index, value. In merged files run_id is the run the sample's
- * launch came from. 0, or -1 with err. */
+ * launch came from. 0, or -1 with err (EINTR when a stop signal arrived,
+ * checked every 65536 rows; ENOMEM). */
 int cvb_export_samples_csv(FILE *out, const struct cvb_results_file *f, struct cvb_error *err);
 
 /* A header, then one row per cell and metric: run_id, label, backend,
  * workload, params, metric, unit, better, n, p50, p90, p99, mean, sd,
  * ci95_lo, ci95_hi (run_id: the file's own, in merged files too),
- * computed from the samples with the file's recorded
- * bootstrap seed and resamples (so they match its summaries; stats.h has
- * the methods). A metric without samples has n 0 and empty statistics. */
+ * computed from the samples by stats.h's methods (the file's recorded
+ * bootstrap seed and resamples are passed on, though the median's interval
+ * needs neither). Summaries written by builds before issue 11 held a
+ * bootstrap interval instead: these columns follow this build's method.
+ * A metric without samples has n 0 and empty statistics. 0, or -1 with err
+ * (EINTR when a stop signal arrived, ENOMEM). */
 int cvb_export_summary_csv(FILE *out, const struct cvb_results_file *f, struct cvb_error *err);
 
 #endif

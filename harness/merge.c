@@ -1,5 +1,6 @@
 /* Merging shard results; the rules are in merge.h. */
 #include "merge.h"
+#include "json_fast.h"
 #include "json_util.h"
 #include "results_json.h"
 
@@ -24,12 +25,103 @@ struct merge {
 	struct out_cell *cells;
 	size_t n_cells;
 	size_t pooled;
+	/* The output's long arrays of numbers: borrowed from the inputs' own
+	 * tables where copied, owned where pooled or renumbered. */
+	struct cvb_json_aside *aside;
 	struct cvb_error *err;
 };
 
 static int nomem(struct merge *m)
 {
 	return cvb_error_set(m->err, ENOMEM, "out of memory merging results");
+}
+
+/* Gives copy (an unchanged cJSON_Duplicate of orig) the numbers orig's
+ * arrays have held aside. false when out of memory. */
+static bool mirror(struct cvb_json_aside *aside, const cJSON *orig, cJSON *copy)
+{
+	size_t n;
+	const double *v = cJSON_IsArray(orig) ? cvb_json_numbers(orig, &n) : NULL;
+
+	if (v)
+		return cvb_json_aside_hold(aside, copy, (double *)v, n, false) == 0;
+	for (orig = orig->child, copy = copy->child; orig && copy;
+	     orig = orig->next, copy = copy->next)
+		if (!mirror(aside, orig, copy))
+			return false;
+	return true;
+}
+
+/* cJSON_Duplicate of a subtree, with its numbers held aside as in orig
+ * (a copy of a million samples is then a pointer, not a million nodes).
+ * NULL when out of memory. */
+static cJSON *dup(struct cvb_json_aside *aside, const cJSON *orig)
+{
+	cJSON *copy = cJSON_Duplicate(orig, true);
+
+	if (copy && !mirror(aside, orig, copy)) {
+		cvb_json_aside_forget(aside, copy);
+		cJSON_Delete(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+/* The numbers of an array, held aside or in its nodes (non-numbers read
+ * as 0), in a new array (NULL, with *n 0, for an empty one); false when
+ * out of memory. */
+static bool array_values(const cJSON *arr, double **out, size_t *n)
+{
+	const double *held = cvb_json_numbers(arr, n);
+	const cJSON *v;
+	size_t k = 0;
+
+	*out = NULL;
+	if (!held)
+		*n = (size_t)cJSON_GetArraySize(arr);
+	if (*n == 0)
+		return true;
+	*out = malloc(*n * sizeof(**out));
+	if (!*out)
+		return false;
+	if (held) {
+		memcpy(*out, held, *n * sizeof(**out));
+		return true;
+	}
+	cJSON_ArrayForEach(v, arr)
+	{
+		(*out)[k++] = cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+	}
+	return true;
+}
+
+/* Makes arr hold old[0..n) followed by more[0..n_more) + add (aside,
+ * owned; old is taken). */
+static int set_values(struct merge *m, cJSON *arr, double *old, size_t n, const double *more,
+                      size_t n_more, double add)
+{
+	double *all = realloc(old, (n + n_more ? n + n_more : 1) * sizeof(*all));
+
+	if (!all) {
+		free(old);
+		return nomem(m);
+	}
+	for (size_t i = 0; i < n_more; i++)
+		all[n + i] = more[i] + add;
+	if (cvb_json_aside_hold(m->aside, arr, all, n + n_more, true) < 0)
+		return nomem(m);
+	return 0;
+}
+
+/* arr's numbers followed by more[0..n_more) + add. */
+static int append_values(struct merge *m, cJSON *arr, const double *more, size_t n_more, double add)
+{
+	double *old;
+	size_t n;
+
+	if (!array_values(arr, &old, &n))
+		return nomem(m);
+	return set_values(m, arr, old, n, more, n_more, add);
 }
 
 /* Sets key to item, replacing an existing member; takes ownership. */
@@ -195,7 +287,7 @@ static int intern_host(struct merge *m, const cJSON *host)
 			return k;
 		k++;
 	}
-	if (!cJSON_AddItemToArray(m->hosts, cJSON_Duplicate(host, true)))
+	if (!cJSON_AddItemToArray(m->hosts, dup(m->aside, host)))
 		return nomem(m);
 	return k;
 }
@@ -210,7 +302,7 @@ static int append_launches(struct merge *m, const struct cvb_results_file *f,
 
 	cJSON_ArrayForEach(launch, cJSON_GetObjectItemCaseSensitive(c->json, "launches"))
 	{
-		cJSON *copy = cJSON_Duplicate(launch, true);
+		cJSON *copy = dup(m->aside, launch);
 		int run = run_index(m, cvb_results_launch_run_id(f, c, k));
 
 		if (!copy || !cJSON_AddItemToArray(dst, copy)) {
@@ -227,24 +319,40 @@ static int append_launches(struct merge *m, const struct cvb_results_file *f,
 	return 0;
 }
 
-/* A copy of the cell with its label, host_ref and launches' run_refs set. */
+/* A copy of the cell with its label, host_ref and launches' run_refs set.
+ * Member by member, the launches made anew in their place: a copied array
+ * of launches would be thrown away at once. */
 static cJSON *copy_cell(struct merge *m, const struct cvb_results_file *f,
                         const struct cvb_loaded_cell *c, int host_ref)
 {
-	cJSON *copy = cJSON_Duplicate(c->json, true), *launches;
+	cJSON *copy = cJSON_CreateObject(), *launches = NULL;
+	const cJSON *item;
 
-	if (!copy || !set_member(copy, "label", cJSON_CreateString(c->label)) ||
+	if (!copy)
+		goto fail;
+	cJSON_ArrayForEach(item, c->json)
+	{
+		bool is_launches = item->string && strcmp(item->string, "launches") == 0;
+		cJSON *d = is_launches ? cJSON_CreateArray() : dup(m->aside, item);
+
+		if (is_launches)
+			launches = d;
+		if (!d || !cvb_json_add(copy, item->string ? item->string : "", d))
+			goto fail;
+	}
+	if (!set_member(copy, "label", cJSON_CreateString(c->label)) ||
 	    !set_member(copy, "host_ref", cJSON_CreateNumber(host_ref)))
 		goto fail;
-	launches = cJSON_CreateArray();
-	if (!set_member(copy, "launches", launches))
+	if (!launches && !set_member(copy, "launches", launches = cJSON_CreateArray()))
 		goto fail;
 	if (append_launches(m, f, c, launches, 0) < 0) {
+		cvb_json_aside_forget(m->aside, copy);
 		cJSON_Delete(copy);
 		return NULL;
 	}
 	return copy;
 fail:
+	cvb_json_aside_forget(m->aside, copy);
 	cJSON_Delete(copy);
 	nomem(m);
 	return NULL;
@@ -254,17 +362,15 @@ static int pool_metric(struct merge *m, const struct out_cell *oc, const char *s
                        cJSON *dst_metrics, const struct cvb_loaded_metric *src, int offset)
 {
 	cJSON *dst = cJSON_GetObjectItemCaseSensitive(dst_metrics, src->name);
-	cJSON *samples, *index, *li;
-	const cJSON *v;
+	cJSON *samples, *index;
 
 	if (!dst) {
-		dst = cJSON_Duplicate(src->json, true);
+		dst = dup(m->aside, src->json);
 		if (!dst || !cvb_json_add(dst_metrics, src->name, dst))
 			return nomem(m);
-		cJSON_ArrayForEach(li, cJSON_GetObjectItemCaseSensitive(dst, "launch_index"))
-		{
-			cJSON_SetNumberValue(li, li->valuedouble + offset);
-		}
+		index = cJSON_GetObjectItemCaseSensitive(dst, "launch_index");
+		if (cJSON_IsArray(index) && src->launch)
+			return set_values(m, index, NULL, 0, src->launch, src->n, offset);
 		return 0;
 	}
 	if (!same_member(dst, src->json, "unit") || !same_member(dst, src->json, "better"))
@@ -278,15 +384,10 @@ static int pool_metric(struct merge *m, const struct out_cell *oc, const char *s
 		return cvb_error_set(m->err, EINVAL,
 		                     "cell '%s' metric %s lacks launch_index: it cannot be pooled",
 		                     oc->label, src->name);
-	for (size_t i = 0; i < src->n; i++)
-		if (!cJSON_AddItemToArray(samples, cJSON_CreateNumber(src->samples[i])))
-			return nomem(m);
-	cJSON_ArrayForEach(v, src->launch_index)
-	{
-		if (!cJSON_AddItemToArray(index, cJSON_CreateNumber(v->valuedouble + offset)))
-			return nomem(m);
-	}
-	return 0;
+	if (append_values(m, samples, src->samples, src->n, 0) < 0)
+		return -1;
+	return append_values(m, index, src->launch ? src->launch : src->samples,
+	                     src->launch ? src->n : 0, offset);
 }
 
 /* Summaries follow the pooled samples, with the output's bootstrap seed. */
@@ -296,18 +397,17 @@ static int resummarise(struct merge *m, cJSON *metrics)
 
 	cJSON_ArrayForEach(metric, metrics)
 	{
-		const cJSON *samples = cJSON_GetObjectItemCaseSensitive(metric, "samples"), *v;
-		size_t n = (size_t)cJSON_GetArraySize(samples), i = 0;
-		double *x = calloc(n ? n : 1, sizeof(*x));
+		const cJSON *samples = cJSON_GetObjectItemCaseSensitive(metric, "samples");
+		double *x;
+		size_t n;
 
-		if (!x)
+		if (!array_values(samples, &x, &n))
 			return nomem(m);
-		cJSON_ArrayForEach(v, samples)
-		{
-			x[i++] = v->valuedouble;
-		}
 		cJSON *summary = cvb_summary_to_json(x, n, m->in[0].seed, m->in[0].resamples);
 		free(x);
+		/* The old summary goes, with whatever the table held for it. */
+		cvb_json_aside_forget(m->aside,
+		                      cJSON_GetObjectItemCaseSensitive(metric, "summary"));
 		if (!set_member(metric, "summary", summary))
 			return nomem(m);
 	}
@@ -339,7 +439,7 @@ static int pool_status(struct merge *m, cJSON *dst, const cJSON *src)
 		if (!set_member(dst, "status", cJSON_CreateString(ss ? ss : "failed")))
 			return nomem(m);
 		cJSON_DeleteItemFromObjectCaseSensitive(dst, "reason");
-		if (reason && !cvb_json_add(dst, "reason", cJSON_Duplicate(reason, true)))
+		if (reason && !cvb_json_add(dst, "reason", dup(m->aside, reason)))
 			return nomem(m);
 	}
 	return 0;
@@ -469,8 +569,7 @@ static void union_strings(cJSON *dst, const cJSON *src, const char *key)
 
 static cJSON *merged_config(const struct merge *m)
 {
-	cJSON *config =
-	    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m->in[0].doc, "config"), true);
+	cJSON *config = dup(m->aside, cJSON_GetObjectItemCaseSensitive(m->in[0].doc, "config"));
 
 	for (size_t i = 1; config && i < m->n_in; i++) {
 		const cJSON *other = cJSON_GetObjectItemCaseSensitive(m->in[i].doc, "config");
@@ -502,7 +601,7 @@ static cJSON *merged_derived(const struct merge *m)
 				dst = cJSON_AddArrayToObject(out, arr->string);
 			cJSON_ArrayForEach(e, arr)
 			{
-				cJSON_AddItemToArray(dst, cJSON_Duplicate(e, true));
+				cJSON_AddItemToArray(dst, dup(m->aside, e));
 			}
 		}
 	}
@@ -547,16 +646,14 @@ static cJSON *assemble(struct merge *m)
 	if (!doc)
 		return NULL;
 	cJSON_AddNumberToObject(doc, "schema_version", m->in[0].schema_version);
-	cvb_json_add(doc, "tool",
-	             cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(first, "tool"), true));
+	cvb_json_add(doc, "tool", dup(m->aside, cJSON_GetObjectItemCaseSensitive(first, "tool")));
 	cJSON_AddStringToObject(doc, "run_id", m->o->run_id);
 	cJSON_AddStringToObject(doc, "started_at", extreme_time(m, "started_at", false));
 	cJSON_AddStringToObject(doc, "finished_at", extreme_time(m, "finished_at", true));
 	cJSON_AddStringToObject(doc, "status", status);
 	if (signal)
-		cvb_json_add(doc, "stopped_by_signal", cJSON_Duplicate(signal, true));
-	cvb_json_add(doc, "host",
-	             cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(first, "host"), true));
+		cvb_json_add(doc, "stopped_by_signal", dup(m->aside, signal));
+	cvb_json_add(doc, "host", dup(m->aside, cJSON_GetObjectItemCaseSensitive(first, "host")));
 	cvb_json_add(doc, "hosts", m->hosts);
 	m->hosts = NULL;
 	cvb_json_add(doc, "merged_from", m->merged_from);
@@ -584,14 +681,16 @@ static bool any_derived(const struct cvb_results_file *in, size_t n)
 	return false;
 }
 
-/* See merge.h. */
-cJSON *cvb_results_merge(const struct cvb_results_file *inputs, size_t n,
+/* Both entry points: the merged document, its long arrays of numbers held
+ * in *aside (NULL on failure). */
+static cJSON *merge_docs(const struct cvb_results_file *inputs, size_t n,
                          const struct cvb_merge_options *o, struct cvb_merge_info *info,
-                         struct cvb_error *err)
+                         struct cvb_json_aside **aside, struct cvb_error *err)
 {
 	struct merge m = {.in = inputs, .n_in = n, .o = o, .err = err};
 	cJSON *doc = NULL;
 
+	*aside = NULL;
 	if (n == 0) {
 		cvb_error_set(err, EINVAL, "nothing to merge: name at least one results file");
 		return NULL;
@@ -606,6 +705,11 @@ cJSON *cvb_results_merge(const struct cvb_results_file *inputs, size_t n,
 			    inputs[0].schema_version);
 			return NULL;
 		}
+	m.aside = cvb_json_aside_new();
+	if (!m.aside) {
+		nomem(&m);
+		return NULL;
+	}
 	if (collect_runs(&m) < 0 || merge_cells(&m) < 0)
 		goto cleanup;
 	doc = assemble(&m);
@@ -621,10 +725,41 @@ cJSON *cvb_results_merge(const struct cvb_results_file *inputs, size_t n,
 		info->derived_dropped = m.pooled > 0 && any_derived(inputs, n);
 	}
 cleanup:
+	if (doc) {
+		*aside = m.aside;
+	} else {
+		cvb_json_aside_free(m.aside); /* before the nodes it names go */
+	}
 	cJSON_Delete(m.hosts);
 	cJSON_Delete(m.merged_from);
 	cJSON_Delete(m.cells_json);
 	free(m.run_from);
 	free(m.cells);
 	return doc;
+}
+
+/* See merge.h. */
+cJSON *cvb_results_merge(const struct cvb_results_file *inputs, size_t n,
+                         const struct cvb_merge_options *o, struct cvb_merge_info *info,
+                         struct cvb_error *err)
+{
+	struct cvb_json_aside *aside;
+	cJSON *doc = merge_docs(inputs, n, o, info, &aside, err);
+
+	if (doc && cvb_json_aside_materialize(aside) < 0) {
+		cvb_error_set(err, ENOMEM, "out of memory merging results");
+		cvb_json_aside_free(aside);
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	cvb_json_aside_free(aside);
+	return doc;
+}
+
+/* See merge.h. */
+cJSON *cvb_results_merge_aside(const struct cvb_results_file *inputs, size_t n,
+                               const struct cvb_merge_options *o, struct cvb_merge_info *info,
+                               struct cvb_json_aside **aside, struct cvb_error *err)
+{
+	return merge_docs(inputs, n, o, info, aside, err);
 }

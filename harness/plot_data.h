@@ -10,8 +10,11 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+/* A startup ECDF of more samples is drawn through this many quantiles. */
+#define CVB_PLOT_ECDF_POINTS 1000
+
 enum cvb_plot_kind {
-	CVB_PLOT_STARTUP,  /* ECDF of startup_ns per cell */
+	CVB_PLOT_STARTUP,  /* ECDF of startup_ns per cell (decimated: above) */
 	CVB_PLOT_PHASES,   /* median launch phases, stacked per backend */
 	CVB_PLOT_SYSCALL,  /* syscall_*_ns per call, grouped per backend */
 	CVB_PLOT_DENSITY,  /* memory per instance against N */

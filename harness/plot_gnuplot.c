@@ -1,4 +1,5 @@
 #include "plot_gnuplot.h"
+#include "signals.h"
 #include "atomic_file.h"
 #include "cvb_spawn.h"
 #include "report_view.h"
@@ -198,6 +199,11 @@ int cvb_plot_render(const cJSON *doc, const struct cvb_plot_set *set, const char
 		const struct cvb_plot *p = &set->plot[k];
 		if (!p->made)
 			continue;
+		/* A stop signal ends the plots between gnuplot runs (one runs to
+		 * its end, under a second with the decimated data). */
+		if (cvb_stop_signal)
+			return cvb_error_set(err, EINTR, "interrupted by signal %d",
+			                     (int)cvb_stop_signal);
 		struct cvb_strbuf drv = {0};
 		driver_text(doc, p, templates, fmt, &drv);
 		int rc = cvb_strbuf_ok(&drv) ? 0 : cvb_error_set(err, ENOMEM, "out of memory");
@@ -208,8 +214,13 @@ int cvb_plot_render(const cJSON *doc, const struct cvb_plot_set *set, const char
 		cvb_strbuf_free(&drv);
 		if (rc == 0)
 			rc = run_gnuplot(gnuplot, dir, p, fmt, err);
+		if (rc < 0 && cvb_stop_signal) /* gnuplot got the terminal's signal too */
+			return cvb_error_set(err, EINTR, "interrupted by signal %d",
+			                     (int)cvb_stop_signal);
 		if (rc < 0)
 			return -1;
 	}
+	if (cvb_stop_signal)
+		return cvb_error_set(err, EINTR, "interrupted by signal %d", (int)cvb_stop_signal);
 	return 0;
 }

@@ -47,8 +47,10 @@ int cvb_plot_render(const cJSON *doc, const struct cvb_plot_set *set, const char
  * renames it into place, replacing an earlier plots directory (one holding
  * a manifest.tsv) but never any other directory that is not empty. The
  * manifest lists each plot, made or not and why. 0; CVB_PLOT_NO_GNUPLOT;
- * CVB_PLOT_BAD_TARGET; or -1 with err. Nothing is left behind on failure. If set is not NULL it
- * receives the plot data (free with cvb_plot_data_free). */
+ * CVB_PLOT_BAD_TARGET; or -1 with err (code EINTR when a stop signal
+ * arrived: checked between plots and before the rename). Nothing is left
+ * behind on failure. If set is not NULL it receives the plot data (free
+ * with cvb_plot_data_free). */
 int cvb_plot_write(const cJSON *doc, const char *out_dir, struct cvb_plot_formats fmt,
                    struct cvb_plot_set *set, struct cvb_error *err);
 

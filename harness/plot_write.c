@@ -4,6 +4,7 @@
 #include "atomic_file.h"
 #include "fsutil.h"
 #include "report_view.h"
+#include "signals.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -123,7 +124,14 @@ int cvb_plot_write(const cJSON *doc, const char *out_dir, struct cvb_plot_format
 		goto out;
 	}
 	if (cvb_plot_render(doc, &set, tmp, gnuplot, templates, fmt, err) < 0 ||
-	    write_manifest(doc, &set, tmp, err) < 0 || install_dir(tmp, out_dir, !absent, err) < 0)
+	    write_manifest(doc, &set, tmp, err) < 0)
+		goto out;
+	/* The last moment a stop signal can keep the plots out of place. */
+	if (cvb_stop_signal) {
+		cvb_error_set(err, EINTR, "interrupted by signal %d", (int)cvb_stop_signal);
+		goto out;
+	}
+	if (install_dir(tmp, out_dir, !absent, err) < 0)
 		goto out;
 	made_tmp = false;
 	rc = 0;

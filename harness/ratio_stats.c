@@ -7,12 +7,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static bool all_finite(const double *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -21,60 +15,67 @@ static bool all_finite(const double *v, size_t n)
 	return true;
 }
 
-/* Median of n values drawn with replacement from v; scratch holds n. */
-static double resampled_median(struct cvb_rng *rng, const double *v, size_t n, double *scratch)
+/* A sorted copy of v (n > 0), or NULL. */
+static double *sorted_copy(const double *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		scratch[i] = v[cvb_rng_below(rng, n)];
-	qsort(scratch, n, sizeof(*scratch), cmp_double);
-	return cvb_percentile_sorted(scratch, n, 0.5);
+	double *s = n <= SIZE_MAX / sizeof(*s) ? malloc(n * sizeof(*s)) : NULL;
+
+	if (!s)
+		return NULL;
+	memcpy(s, v, n * sizeof(*s));
+	cvb_sort_doubles(s, n);
+	return s;
 }
 
+/* See ratio_stats.h: each resample's medians are drawn as order statistics
+ * of the sorted sides (cvb_bootstrap_quantile_draw), O(1) per resample. */
 int cvb_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
                          unsigned resamples, struct cvb_ratio *out)
 {
-	if (!na || !nb || !resamples || !all_finite(a, na) || !all_finite(b, nb)) {
+	double *sa = NULL, *sb = NULL, *r = NULL;
+	struct cvb_rng rng;
+	size_t n = 0;
+	int ret = -1;
+
+	if (!na || !nb || !resamples || !a || !b || !all_finite(a, na) || !all_finite(b, nb)) {
 		errno = EINVAL;
 		return -1;
 	}
-	double mb = cvb_median(b, nb);
+	sa = sorted_copy(a, na);
+	sb = sorted_copy(b, nb);
+	r = malloc(resamples * sizeof(*r));
+	if (!sa || !sb || !r) {
+		errno = ENOMEM;
+		goto cleanup;
+	}
+	double mb = cvb_percentile_sorted(sb, nb, 0.5);
 	if (mb == 0) {
 		errno = EINVAL;
-		return -1;
+		goto cleanup;
 	}
-	out->ratio = cvb_median(a, na) / mb;
-	double *sa = malloc(na * sizeof(double)), *sb = malloc(nb * sizeof(double));
-	double *r = malloc(resamples * sizeof(double));
-	if (!sa || !sb || !r) {
-		free(sa);
-		free(sb);
-		free(r);
-		errno = ENOMEM;
-		return -1;
-	}
-	struct cvb_rng rng;
+	out->ratio = cvb_percentile_sorted(sa, na, 0.5) / mb;
 	cvb_rng_seed(&rng, seed);
-	size_t n = 0;
 	for (unsigned i = 0; i < resamples; i++) {
-		double ma = resampled_median(&rng, a, na, sa);
-		double mbr = resampled_median(&rng, b, nb, sb);
+		double ma = cvb_bootstrap_quantile_draw(sa, na, 0.5, &rng);
+		double mbr = cvb_bootstrap_quantile_draw(sb, nb, 0.5, &rng);
 		if (mbr != 0)
 			r[n++] = ma / mbr;
 	}
-	free(sa);
-	free(sb);
 	/* Resamples whose denominator median is 0 have no ratio; past 2.5% of
 	 * them the upper bound itself is unbounded: no interval to give. */
 	if (n < resamples - resamples / 40) {
-		free(r);
 		errno = EDOM;
-		return -1;
+		goto cleanup;
 	}
-	qsort(r, n, sizeof(*r), cmp_double);
+	cvb_sort_doubles(r, n);
 	out->ci95_lo = n ? cvb_percentile_sorted(r, n, 0.025) : out->ratio;
 	out->ci95_hi = n ? cvb_percentile_sorted(r, n, 0.975) : out->ratio;
+	ret = 0;
+cleanup:
+	free(sa);
+	free(sb);
 	free(r);
-	return 0;
+	return ret;
 }
 
 /* Least squares; false if the x do not vary. */
@@ -103,15 +104,18 @@ static bool ols(const double *x, const double *y, size_t n, double *slope, doubl
 	return true;
 }
 
+/* See ratio_stats.h. */
 int cvb_line_fit(const double *x, const double *y, size_t n, uint64_t seed, unsigned resamples,
                  struct cvb_line_fit *out)
 {
-	if (n < 2 || !resamples || !all_finite(x, n) || !all_finite(y, n) ||
+	if (n < 2 || !resamples || !x || !y || !all_finite(x, n) || !all_finite(y, n) ||
 	    !ols(x, y, n, &out->slope, &out->intercept, &out->r2)) {
 		errno = EINVAL;
 		return -1;
 	}
-	double *bx = malloc(n * sizeof(double)), *by = malloc(n * sizeof(double));
+	/* m-out-of-n past CVB_LINE_FIT_FULL_MAX points: see ratio_stats.h. */
+	size_t m = n > CVB_LINE_FIT_FULL_MAX ? CVB_LINE_FIT_FULL_MAX : n;
+	double *bx = malloc(m * sizeof(double)), *by = malloc(m * sizeof(double));
 	double *slopes = malloc(resamples * sizeof(double));
 	if (!bx || !by || !slopes) {
 		free(bx);
@@ -124,18 +128,24 @@ int cvb_line_fit(const double *x, const double *y, size_t n, uint64_t seed, unsi
 	cvb_rng_seed(&rng, seed);
 	size_t k = 0;
 	for (unsigned i = 0; i < resamples; i++) {
-		for (size_t j = 0; j < n; j++) {
+		for (size_t j = 0; j < m; j++) {
 			size_t p = cvb_rng_below(&rng, n);
 			bx[j] = x[p];
 			by[j] = y[p];
 		}
 		double s, c;
-		if (ols(bx, by, n, &s, &c, NULL))
+		if (ols(bx, by, m, &s, &c, NULL))
 			slopes[k++] = s;
 	}
-	qsort(slopes, k, sizeof(*slopes), cmp_double);
+	cvb_sort_doubles(slopes, k);
 	out->slope_ci95_lo = k ? cvb_percentile_sorted(slopes, k, 0.025) : out->slope;
 	out->slope_ci95_hi = k ? cvb_percentile_sorted(slopes, k, 0.975) : out->slope;
+	if (m < n) {
+		double shrink = sqrt((double)m / (double)n);
+
+		out->slope_ci95_lo = out->slope + shrink * (out->slope_ci95_lo - out->slope);
+		out->slope_ci95_hi = out->slope + shrink * (out->slope_ci95_hi - out->slope);
+	}
 	free(bx);
 	free(by);
 	free(slopes);

@@ -1,4 +1,5 @@
 #include "report_view.h"
+#include "json_fast.h"
 #include "report_text.h"
 #include "results_load.h"
 
@@ -137,9 +138,22 @@ bool cvb_rv_metric_stat(const cJSON *cell, const char *metric, struct cvb_rv_sta
 size_t cvb_rv_metric_samples(const cJSON *cell, const char *metric, double **out)
 {
 	const cJSON *arr = cvb_rv_get(cvb_rv_get(cvb_rv_get(cell, "metrics"), metric), "samples");
-	int n = cJSON_GetArraySize(arr);
 	*out = NULL;
-	if (!cJSON_IsArray(arr) || n <= 0)
+	if (!cJSON_IsArray(arr))
+		return 0;
+	/* A loaded results file holds long arrays aside (results_load.h). */
+	size_t held_n;
+	const double *held = cvb_json_numbers(arr, &held_n);
+	if (held) {
+		double *v = held_n ? malloc(held_n * sizeof(*v)) : NULL;
+		if (!v)
+			return 0;
+		memcpy(v, held, held_n * sizeof(*v));
+		*out = v;
+		return held_n;
+	}
+	int n = cJSON_GetArraySize(arr);
+	if (n <= 0)
 		return 0;
 	double *v = malloc((size_t)n * sizeof(*v));
 	if (!v)

@@ -339,7 +339,19 @@ static cJSON *config_to_json(const struct cvb_run *run)
 	cJSON_AddStringToObject(st, "sd", "sample standard deviation (n - 1)");
 	cJSON_AddStringToObject(st, "outliers",
 	                        "flagged, never dropped: |0.6745 (x - median) / MAD| > 3.5");
-	cJSON_AddStringToObject(st, "ci95", "percentile bootstrap of the median");
+	cJSON_AddStringToObject(st, "ci95",
+	                        "binomial order-statistic interval of the median (sign-test "
+	                        "interval, Hettmansperger-Sheather interpolation between the two "
+	                        "order-statistic pairs around 95% coverage); no resampling");
+	cJSON_AddStringToObject(st, "ci95_small_n",
+	                        "n < 6: [min, max], coverage 1 - 2 * 0.5^n (n = 5: 93.75%, 4: "
+	                        "87.5%, 3: 75%, 2: 50%, 1: 0)");
+	cJSON_AddStringToObject(st, "bootstrap",
+	                        "ratios and slowdowns (derived): percentile bootstrap of the ratio "
+	                        "of medians, each resample's median drawn as its order statistic "
+	                        "(Beta(k, n - k + 1) rank), O(1) per resample; density slopes: "
+	                        "pairs bootstrap, m-out-of-n (m = 4096, rescaled by sqrt(m / n)) "
+	                        "past 4096 points");
 	char seed[32];
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan->seed);
 	cJSON_AddStringToObject(st, "bootstrap_seed", seed);

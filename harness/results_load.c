@@ -1,6 +1,8 @@
 /* Reading and checking results files; see results_load.h. */
 #include "results_load.h"
+#include "json_fast.h"
 #include "numfmt.h"
+#include "signals.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -20,11 +22,21 @@
 
 static char *read_whole_file(const char *path, size_t *len, struct cvb_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 	struct stat st;
 	char *buf = NULL;
 	size_t used = 0;
 
+	/* A FIFO's open waits for a writer; a stop signal ends the wait (the
+	 * handlers have no SA_RESTART). */
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR && !cvb_stop_signal);
+	if (fd < 0 && cvb_stop_signal) {
+		cvb_error_set(err, EINTR, "interrupted opening '%s' (signal %d)", path,
+		              (int)cvb_stop_signal);
+		return NULL;
+	}
 	if (fd < 0) {
 		cvb_error_errno(err, errno, "cannot read '%s'", path);
 		return NULL;
@@ -41,8 +53,10 @@ static char *read_whole_file(const char *path, size_t *len, struct cvb_error *er
 		cvb_error_set(err, EFBIG, "'%s' is larger than 1 GiB: %s", path, FIX_HINT);
 		goto fail;
 	}
-	/* st_size is a hint only (pipes, /proc): read until end of file. */
-	size_t cap = (size_t)st.st_size + 1;
+	/* st_size is a hint only (pipes, /proc): read until end of file. One
+	 * byte more than it says, so that the read seeing the end does not
+	 * double (and copy) a buffer of a 30 MB file first. */
+	size_t cap = (size_t)st.st_size + 2;
 	buf = malloc(cap);
 	if (!buf)
 		goto nomem;
@@ -58,6 +72,11 @@ static char *read_whole_file(const char *path, size_t *len, struct cvb_error *er
 				goto nomem;
 			buf = bigger;
 			cap *= 2;
+		}
+		if (cvb_stop_signal) {
+			cvb_error_set(err, EINTR, "interrupted reading '%s' (signal %d)", path,
+			              (int)cvb_stop_signal);
+			goto fail;
 		}
 		ssize_t n = read(fd, buf + used, cap - used - 1);
 		if (n < 0 && errno == EINTR)
@@ -179,12 +198,49 @@ static bool is_whole(const cJSON *v, double min)
 	       floor(v->valuedouble) == v->valuedouble;
 }
 
+/* The numbers of a JSON array, held aside (json_fast.h) or in its nodes,
+ * copied into *out (NULL when empty); *n their count. -1 when out of
+ * memory; *bad is the index of the first element that is not a number,
+ * or SIZE_MAX. One walk: counting a cJSON array is a walk of its own. */
+static int array_numbers(const struct cvb_results_file *f, const cJSON *arr, double **out,
+                         size_t *n, size_t *bad)
+{
+	const double *held = cvb_json_aside_find(f->aside, arr, n);
+	const cJSON *v;
+	size_t cap = 0;
+
+	*out = NULL;
+	*bad = SIZE_MAX;
+	if (held) {
+		*out = malloc(*n * sizeof(**out));
+		if (!*out)
+			return -1;
+		memcpy(*out, held, *n * sizeof(**out));
+		return 0;
+	}
+	*n = 0;
+	cJSON_ArrayForEach(v, arr)
+	{
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			double *grown = realloc(*out, cap * sizeof(*grown));
+			if (!grown)
+				return -1;
+			*out = grown;
+		}
+		if (!cJSON_IsNumber(v) && *bad == SIZE_MAX)
+			*bad = *n;
+		(*out)[(*n)++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	}
+	return 0;
+}
+
 static int load_metric(const struct cvb_results_file *f, size_t ci, const cJSON *mj,
                        struct cvb_loaded_metric *m, struct cvb_error *err)
 {
 	const char *better;
-	const cJSON *samples, *v;
-	size_t i = 0;
+	const cJSON *samples;
+	size_t bad, n_launch;
 
 	m->name = mj->string;
 	m->json = mj;
@@ -205,39 +261,40 @@ static int load_metric(const struct cvb_results_file *f, size_t ci, const cJSON 
 		return cvb_error_set(err, EINVAL,
 		                     "'%s': cells[%zu].metrics.%s has no samples array: %s",
 		                     f->name, ci, m->name, FIX_HINT);
-	m->n = (size_t)cJSON_GetArraySize(samples);
-	if (m->n > 0) {
-		m->samples = calloc(m->n, sizeof(*m->samples));
-		if (!m->samples)
-			return cvb_error_set(err, ENOMEM, "out of memory reading '%s'", f->name);
-	}
-	cJSON_ArrayForEach(v, samples)
-	{
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-			return cvb_error_set(
-			    err, EINVAL,
-			    "'%s': cells[%zu].metrics.%s.samples[%zu] is not a number: "
-			    "%s",
-			    f->name, ci, m->name, i, FIX_HINT);
-		m->samples[i++] = v->valuedouble;
-	}
+	if (array_numbers(f, samples, &m->samples, &m->n, &bad) < 0)
+		return cvb_error_set(err, ENOMEM, "out of memory reading '%s'", f->name);
+	for (size_t i = 0; i < m->n && bad == SIZE_MAX; i++)
+		if (!isfinite(m->samples[i]))
+			bad = i;
+	if (bad != SIZE_MAX)
+		return cvb_error_set(err, EINVAL,
+		                     "'%s': cells[%zu].metrics.%s.samples[%zu] is not a number: "
+		                     "%s",
+		                     f->name, ci, m->name, bad, FIX_HINT);
 	m->launch_index = cJSON_GetObjectItemCaseSensitive(mj, "launch_index");
 	if (!m->launch_index)
 		return 0;
-	if (!cJSON_IsArray(m->launch_index) || (size_t)cJSON_GetArraySize(m->launch_index) != m->n)
-		return cvb_error_set(err, EINVAL,
-		                     "'%s': cells[%zu].metrics.%s.launch_index does not match its "
-		                     "samples: %s",
-		                     f->name, ci, m->name, FIX_HINT);
-	cJSON_ArrayForEach(v, m->launch_index)
-	{
-		if (!is_whole(v, 0) || v->valuedouble > INT32_MAX)
+	if (!cJSON_IsArray(m->launch_index))
+		goto mismatch;
+	if (array_numbers(f, m->launch_index, &m->launch, &n_launch, &bad) < 0)
+		return cvb_error_set(err, ENOMEM, "out of memory reading '%s'", f->name);
+	if (n_launch != m->n)
+		goto mismatch;
+	for (size_t i = 0; i < m->n; i++) {
+		double v = m->launch[i];
+
+		if (!(v >= 0 && v <= INT32_MAX && floor(v) == v))
 			return cvb_error_set(err, EINVAL,
 			                     "'%s': cells[%zu].metrics.%s.launch_index holds a "
 			                     "non-index: %s",
 			                     f->name, ci, m->name, FIX_HINT);
 	}
 	return 0;
+mismatch:
+	return cvb_error_set(err, EINVAL,
+	                     "'%s': cells[%zu].metrics.%s.launch_index does not match its "
+	                     "samples: %s",
+	                     f->name, ci, m->name, FIX_HINT);
 }
 
 static int load_cell(struct cvb_results_file *f, size_t ci, const cJSON *cj,
@@ -411,16 +468,23 @@ static int index_cells(struct cvb_results_file *f, struct cvb_error *err)
 int cvb_results_parse(const char *text, size_t len, const char *name, struct cvb_results_file *out,
                       struct cvb_error *err)
 {
-	const char *end = NULL;
-
 	memset(out, 0, sizeof(*out));
 	out->name = strdup(name);
 	if (!out->name)
 		return cvb_error_set(err, ENOMEM, "out of memory reading '%s'", name);
-	out->doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	int code;
+	size_t at;
+	out->doc = cvb_json_parse(text, len, &out->aside, &code, &at);
+	if (!out->doc && code == EINTR) {
+		cvb_error_set(err, EINTR, "interrupted reading '%s' (signal %d)", name,
+		              (int)cvb_stop_signal);
+		goto fail;
+	}
+	if (!out->doc && code == ENOMEM) {
+		cvb_error_set(err, ENOMEM, "out of memory reading '%s'", name);
+		goto fail;
+	}
 	if (!out->doc) {
-		size_t at = end && end >= text ? (size_t)(end - text) : 0;
-
 		if (len == 0)
 			cvb_error_set(err, EINVAL, "'%s' is empty: %s", name, FIX_HINT);
 		else
@@ -430,6 +494,11 @@ int cvb_results_parse(const char *text, size_t len, const char *name, struct cvb
 	}
 	if (check_top_level(out, err) < 0 || index_cells(out, err) < 0)
 		goto fail;
+	if (cvb_stop_signal) {
+		cvb_error_set(err, EINTR, "interrupted reading '%s' (signal %d)", name,
+		              (int)cvb_stop_signal);
+		goto fail;
+	}
 	return 0;
 fail:
 	cvb_results_free(out);
@@ -458,15 +527,26 @@ void cvb_results_free(struct cvb_results_file *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->n_cells; i++) {
-		for (size_t j = 0; j < f->cells[i].n_metrics; j++)
+		for (size_t j = 0; j < f->cells[i].n_metrics; j++) {
 			free(f->cells[i].metrics[j].samples);
+			free(f->cells[i].metrics[j].launch);
+		}
 		free(f->cells[i].metrics);
 		free(f->cells[i].label);
 	}
 	free(f->cells);
+	cvb_json_aside_free(f->aside); /* its entries point into the tree */
 	cJSON_Delete(f->doc);
 	free(f->name);
 	memset(f, 0, sizeof(*f));
+}
+
+/* See results_load.h. */
+int cvb_results_materialize(struct cvb_results_file *f, struct cvb_error *err)
+{
+	if (cvb_json_aside_materialize(f->aside) < 0)
+		return cvb_error_set(err, ENOMEM, "out of memory reading '%s'", f->name);
+	return 0;
 }
 
 /* See results_load.h. */
@@ -498,20 +578,43 @@ const cJSON *cvb_results_cell_host(const struct cvb_results_file *f,
 	return cJSON_GetObjectItemCaseSensitive(f->doc, "host");
 }
 
+/* The run id one launch record names. */
+static const char *launch_run(const struct cvb_results_file *f, const cJSON *launch)
+{
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(launch, "run_ref"), *id;
+
+	if (!is_whole(ref, 0) || ref->valuedouble > INT32_MAX)
+		return f->run_id;
+	id = cJSON_GetArrayItem(f->merged_from, (int)ref->valuedouble);
+	return cJSON_IsString(id) ? id->valuestring : f->run_id;
+}
+
 /* See results_load.h. Anything missing or out of range falls back to the
  * file's own run_id: provenance is informative, never a reason to fail. */
 const char *cvb_results_launch_run_id(const struct cvb_results_file *f,
                                       const struct cvb_loaded_cell *c, int launch)
 {
-	const cJSON *ref, *id;
-
 	if (!f->merged_from || launch < 0)
 		return f->run_id;
-	ref = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c->json, "launches"), launch),
-	    "run_ref");
-	if (!is_whole(ref, 0) || ref->valuedouble > INT32_MAX)
-		return f->run_id;
-	id = cJSON_GetArrayItem(f->merged_from, (int)ref->valuedouble);
-	return cJSON_IsString(id) ? id->valuestring : f->run_id;
+	return launch_run(
+	    f, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c->json, "launches"), launch));
+}
+
+/* See results_load.h. */
+const char **cvb_results_launch_run_ids(const struct cvb_results_file *f,
+                                        const struct cvb_loaded_cell *c, size_t *n)
+{
+	const cJSON *launches = cJSON_GetObjectItemCaseSensitive(c->json, "launches"), *l;
+	const char **ids;
+	size_t k = 0;
+
+	*n = (size_t)cJSON_GetArraySize(launches);
+	ids = malloc((*n ? *n : 1) * sizeof(*ids));
+	if (!ids)
+		return NULL;
+	cJSON_ArrayForEach(l, launches)
+	{
+		ids[k++] = f->merged_from ? launch_run(f, l) : f->run_id;
+	}
+	return ids;
 }

@@ -7,6 +7,7 @@
 #define CVB_RESULTS_LOAD_H
 
 #include "cvb_error.h"
+#include "json_fast.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -21,7 +22,11 @@ struct cvb_loaded_metric {
 	bool lower_is_better;
 	double *samples; /* owned; n values in file order */
 	size_t n;
-	const cJSON *launch_index; /* array parallel to samples, or NULL */
+	/* The JSON array parallel to samples, or NULL. Its nodes may be empty
+	 * (the numbers held aside, see cvb_results_file.aside): read the
+	 * launch numbers from launch. */
+	const cJSON *launch_index;
+	double *launch; /* owned: launch_index's n values (whole numbers), or NULL */
 	const cJSON *json;
 };
 
@@ -38,7 +43,13 @@ struct cvb_loaded_cell {
 
 struct cvb_results_file {
 	char *name; /* owned: the path (or name) given, for messages */
-	cJSON *doc; /* owned */
+	/* owned. Its long arrays of numbers (samples, launch_index, outlier
+	 * lists) are EMPTY in the tree, their numbers held in aside
+	 * (json_fast.h): the loaded metrics have them, cvb_json_numbers finds
+	 * them for code handed only the tree, cvb_results_materialize puts
+	 * them in for code that copies or edits it. */
+	cJSON *doc;
+	struct cvb_json_aside *aside;
 	int schema_version;
 	const char *run_id;
 	const cJSON *hosts;       /* merged files: the "hosts" array, else NULL */
@@ -51,6 +62,9 @@ struct cvb_results_file {
 
 /* Reads and checks path. 0, or -1 with err saying what is wrong with which
  * file and what to pass instead; *out is then empty (freeing it is safe).
+ * err->code is EINTR when a stop signal (signals.h: cvb_stop_signal) ended
+ * the reading, e.g. while open() waited on a FIFO without a writer. Long
+ * arrays of numbers are parsed by json_fast.h (the same tree cJSON gives).
  * Free with cvb_results_free. */
 int cvb_results_load(const char *path, struct cvb_results_file *out, struct cvb_error *err);
 
@@ -59,6 +73,10 @@ int cvb_results_parse(const char *text, size_t len, const char *name, struct cvb
                       struct cvb_error *err);
 
 void cvb_results_free(struct cvb_results_file *f);
+
+/* Puts the numbers held aside into f->doc's arrays, as cJSON_Parse would
+ * have made it. 0, or -1 with err (ENOMEM). */
+int cvb_results_materialize(struct cvb_results_file *f, struct cvb_error *err);
 
 /* The cell with this label, or NULL. */
 const struct cvb_loaded_cell *cvb_results_find_cell(const struct cvb_results_file *f,
@@ -78,6 +96,12 @@ const cJSON *cvb_results_cell_host(const struct cvb_results_file *f,
  * "merged_from"; otherwise, or when unknown (launch < 0), the file's run_id. */
 const char *cvb_results_launch_run_id(const struct cvb_results_file *f,
                                       const struct cvb_loaded_cell *c, int launch);
+
+/* cvb_results_launch_run_id of each of the cell's launches, in one walk
+ * (looking launches up one by one is a walk each): a new array of *n
+ * borrowed strings (free() it), NULL when out of memory. */
+const char **cvb_results_launch_run_ids(const struct cvb_results_file *f,
+                                        const struct cvb_loaded_cell *c, size_t *n);
 
 /* The label of a cell from a file written before cells had one: backend "/"
  * workload, then " name=value" for each parameter sorted by name, e.g.

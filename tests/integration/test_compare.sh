@@ -25,26 +25,40 @@ check "run native/idle (a shard of other cells)" $CVBENCH run --backend native -
 # base: 15 samples per metric in [1.0e6, 1.1e6); slow: the same x 1.3, in
 # [1.3e6, 1.43e6): no overlap, medians exactly +30%, p ~ 3e-6. noisy-base and
 # noisy-new: spread 100%, medians +6% apart (above the 5% threshold) in
-# overlapping sets (p ~ 0.4): the "noise" verdict. Nothing here depends on
-# what a.json measured.
+# overlapping sets (p ~ 0.4): the "noise" verdict, and with an MDE of about
+# 24% "too few samples to tell". The new sides are written over b.json, so
+# that base and new are two runs as in CI (one run_id on both sides is
+# warned about). two-base and two-new: native/ready (15 samples) and
+# native/idle (3) merged, the new side x 1.3: a geometric mean of exactly
+# +30% over the two cells, and 3 + 3 samples that no change can make
+# significant at 0.01. Nothing here depends on what a.json, b.json or
+# idle.json measured.
 SET_SAMPLES="/usr/bin/python3 tests/fixtures/results/set_samples.py"
-check "fixtures: a.json with written samples, and a copy 30% slower" sh -c \
-	"$SET_SAMPLES $TMP/a.json $TMP/base.json && $SET_SAMPLES $TMP/a.json $TMP/slow.json --scale 1.3"
+check "fixtures: a.json with written samples, and b.json's 30% slower" sh -c \
+	"$SET_SAMPLES $TMP/a.json $TMP/base.json && $SET_SAMPLES $TMP/b.json $TMP/slow.json --scale 1.3"
 check "fixtures: two overlapping sets 6% apart" sh -c \
-	"$SET_SAMPLES $TMP/a.json $TMP/noisy-base.json --spread 1 && $SET_SAMPLES $TMP/a.json $TMP/noisy-new.json --spread 1 --scale 1.06"
+	"$SET_SAMPLES $TMP/a.json $TMP/noisy-base.json --spread 1 && $SET_SAMPLES $TMP/b.json $TMP/noisy-new.json --spread 1 --scale 1.06"
+check "fixtures: two cells per side (merged shards), the new one 30% slower" sh -c \
+	"$CVBENCH merge $TMP/two-a.json $TMP/a.json $TMP/idle.json && $CVBENCH merge $TMP/two-b.json $TMP/b.json $TMP/idle.json && $SET_SAMPLES $TMP/two-a.json $TMP/two-base.json && $SET_SAMPLES $TMP/two-b.json $TMP/two-new.json --scale 1.3"
 check "fixtures validate against the schema" sh -c \
-	"for f in base slow noisy-base noisy-new; do /usr/bin/python3 -m jsonschema -i $TMP/\$f.json $SCHEMA 2>/dev/null || exit 1; done"
+	"for f in base slow noisy-base noisy-new two-base two-new; do /usr/bin/python3 -m jsonschema -i $TMP/\$f.json $SCHEMA 2>/dev/null || exit 1; done"
 
 # --- compare ------------------------------------------------------------------
 check "compare --help documents --github-direction and exit status" \
 	sh -c "$CVBENCH compare --help | grep -q 'github-direction' && $CVBENCH compare --help | grep -q 'Exit status'"
 # Identical sample sets: p = 1, change 0, whatever the host measured.
 check "A/A: a real file against itself exits 0, every pair 'same'" \
-	sh -c "$CVBENCH compare $TMP/a.json $TMP/a.json >$TMP/aa.txt && grep -q '0 regressions, 0 improvements, 2 same' $TMP/aa.txt"
+	sh -c "$CVBENCH compare $TMP/a.json $TMP/a.json >$TMP/aa.txt 2>$TMP/aa.err && grep -q '0 regressions, 0 improvements, 2 same' $TMP/aa.txt"
+check "A/A: the same run is warned about, one line on stderr and in the report" \
+	sh -c "[ \$(wc -l <$TMP/aa.err) -eq 1 ] && grep -q '^cvbench compare: warning: .* are the same run (run_id ' $TMP/aa.err && grep -q '^warning: .* are the same run' $TMP/aa.txt"
+jq --arg id "$(jq -r .run_id "$TMP/b.json")" '.run_id = $id' "$TMP/base.json" >"$TMP/base-copy.json"
+check "identical samples under another run_id: warned, also in --format json" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/base-copy.json --format json >$TMP/copy.json 2>$TMP/copy.err && grep -q 'warning: .* hold identical samples in every compared metric' $TMP/copy.err && jq -e '.same_run == true and (.warnings | length) == 1' $TMP/copy.json"
 # Two real runs: structure only; the verdict is this host's noise.
 $CVBENCH compare "$TMP/a.json" "$TMP/b.json" >"$TMP/ab.txt" 2>"$TMP/ab.err"
 rc=$?
-if { [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && [ ! -s "$TMP/ab.err" ] && grep -q 'native/ready  startup_ns' "$TMP/ab.txt" &&
+if { [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && [ ! -s "$TMP/ab.err" ] && grep -q '^startup_ns (ns, lower is better)$' "$TMP/ab.txt" &&
+	grep -Eq '^native/ready +[0-9.]+ [mu]?s ± ' "$TMP/ab.txt" &&
 	grep -Eq '^2 compared: [0-9]+ regressions?, [0-9]+ improvements?, [0-9]+ same, [0-9]+ noise$' "$TMP/ab.txt"; then
 	pass "two real runs compare (exit $rc: $(tail -n 1 "$TMP/ab.txt"))"
 else
@@ -60,14 +74,37 @@ else
 fi
 check "the same slowdown read from the other side is an improvement, exit 0" \
 	sh -c "$CVBENCH compare $TMP/slow.json $TMP/base.json >$TMP/fast.txt; [ \$? -eq 0 ] && [ \$(grep -c -- '-23.1% .*improvement' $TMP/fast.txt) -eq 2 ]"
-check "identical fixture sets: exit 0, both 'same'" \
-	sh -c "$CVBENCH compare $TMP/slow.json $TMP/slow.json >$TMP/ss.txt && grep -q '0 regressions, 0 improvements, 2 same, 0 noise' $TMP/ss.txt"
+check "identical fixture sets: exit 0, both 'same', warned as one run" \
+	sh -c "$CVBENCH compare $TMP/slow.json $TMP/slow.json >$TMP/ss.txt 2>$TMP/ss.err && grep -q '0 regressions, 0 improvements, 2 same, 0 noise' $TMP/ss.txt && grep -q 'warning: .* the same run' $TMP/ss.err"
+check "two runs' fixtures: no warning" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json 2>$TMP/bs.err >/dev/null; [ \$? -eq 1 ] && [ ! -s $TMP/bs.err ]"
 check "medians 6% apart in overlapping sets: 'noise', exit 0" \
 	sh -c "$CVBENCH compare $TMP/noisy-base.json $TMP/noisy-new.json >$TMP/noise.txt && [ \$(grep -c '+6.0% .*noise' $TMP/noise.txt) -eq 2 ]"
+check "... not significant (~), and 'too few samples to tell', with the --reps that would" \
+	sh -c "[ \$(grep -c '~ +6.0% .*noise: too few samples to tell\$' $TMP/noise.txt) -eq 2 ] && [ \$(grep -Ec '^  ~ too few samples to tell: could detect only changes above [0-9]+%; raise --reps to about [0-9]+ to tell a \\+6.0% change \\(80% power\\)\$' $TMP/noise.txt) -eq 2 ]"
+check "... the MDE above the threshold and the change, reps_needed above 15 (--format json)" \
+	sh -c "$CVBENCH compare $TMP/noisy-base.json $TMP/noisy-new.json --format json | jq -e '[.comparisons[] | select(.verdict == \"noise\" and .too_few_samples and .mde_status == \"ok\" and .mde_pct > 6 and .mde_pct > .threshold_pct and .reps_needed > 15 and (.verdict_note | startswith(\"too few samples to tell\")))] | length == 2'"
+check "the MDE of tight sets is below their +30%: flagged, nothing 'too few'" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format json | jq -e 'all(.comparisons[]; .mde_pct > 0 and .mde_pct < 10 and .too_few_samples == false and .reps_needed == null)'"
+check "--alpha tightens the MDE's test: a larger MDE at 0.001 than at 0.05" \
+	sh -c "a=\$($CVBENCH compare $TMP/noisy-base.json $TMP/noisy-new.json --alpha 0.001 --format json | jq '.comparisons[0].mde_pct'); b=\$($CVBENCH compare $TMP/noisy-base.json $TMP/noisy-new.json --alpha 0.05 --format json | jq '.comparisons[0].mde_pct'); jq -en \"\$a > \$b\""
+$CVBENCH compare "$TMP/two-base.json" "$TMP/two-new.json" >"$TMP/two.txt" 2>"$TMP/two.err"
+rc=$?
+if [ $rc -eq 1 ] && [ ! -s "$TMP/two.err" ] && grep -Eq '^geomean +[0-9.]+ ms +[0-9.]+ ms +\+30\.0%$' "$TMP/two.txt" &&
+	grep -Eq '^native/idle .* none .*noise: too few samples to tell$' "$TMP/two.txt" &&
+	grep -q '^  ~ too few samples to tell: with n=3 no change can reach p < 0.01 (5 per side at least); raise --reps to about ' "$TMP/two.txt"; then
+	pass "two cells: a geomean row at +30.0%; 3 + 3 samples: MDE none, too few samples to tell"
+else
+	fail "two cells: geomean row, 3 + 3 samples" "rc=$rc $(cat "$TMP/two.txt" "$TMP/two.err")"
+fi
+check "... the geomeans in --format json: startup_ns over 2 cells, +30%" \
+	sh -c "$CVBENCH compare $TMP/two-base.json $TMP/two-new.json --format json | jq -e '.geomeans[] | select(.metric == \"startup_ns\") | .pairs == 2 and .change_pct > 29.99 and .change_pct < 30.01'"
+check "... and in --format markdown, with the MDE column and the notes" \
+	sh -c "$CVBENCH compare $TMP/two-base.json $TMP/two-new.json --format markdown >$TMP/two.md; grep -q '| n | MDE | thr | verdict |' $TMP/two.md && grep -q '^| startup_ns | 2 | .* | +30.0% |$' $TMP/two.md && grep -q '^- native/idle startup_ns: too few samples to tell' $TMP/two.md"
 check "--threshold METRIC=PCT above the slowdown: exit 0, both 'same'" \
 	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --threshold 'startup_ns=50' --threshold '*_cpu_ns=50' >$TMP/t.txt && grep -q '2 same' $TMP/t.txt"
 check "--threshold on one metric only: the other still fails the gate (exit 1)" \
-	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --threshold 'startup_ns=50' >$TMP/t1.txt; [ \$? -eq 1 ] && grep -q 'agent_cpu_ns .*REGRESSION' $TMP/t1.txt && grep -q '1 regression, 0 improvements, 1 same' $TMP/t1.txt"
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --threshold 'startup_ns=50' --format json >$TMP/t1.json; [ \$? -eq 1 ] && jq -e '[.comparisons[] | [.metric, .verdict]] == [[\"startup_ns\", \"same\"], [\"agent_cpu_ns\", \"regression\"]]' $TMP/t1.json"
 check "--format json: verdicts, intervals, p-values" \
 	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format json >$TMP/c.json; [ \$? -eq 1 ] && jq -e '.summary.regression == 2 and ([.comparisons[] | select(.verdict == \"regression\")] | length == 2 and all(.change_pct_ci95[0] > 0 and .p < 0.01 and .change_pct > 29.9 and .change_pct < 30.1 and .base_median > 0))' $TMP/c.json"
 check "--format github: [{name, unit, value, range, extra}]" \
@@ -76,6 +113,8 @@ check "--github-direction bigger: no higher-is-better metric, an empty array" \
 	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format github --github-direction bigger | jq -e 'length == 0'"
 check "--format markdown: a table" \
 	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --format markdown | grep -q '^| native/ready | startup_ns |'"
+check "text: a table per metric, humanised medians with their ± and the MDE" \
+	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json >$TMP/hum.txt; [ \$(grep -Ec '^(startup_ns|agent_cpu_ns) \\(ns, lower is better\\)\$' $TMP/hum.txt) -eq 2 ] && [ \$(grep -Ec '^cell +base +new +change +95% CI of change +p +n +MDE +thr +verdict\$' $TMP/hum.txt) -eq 2 ] && [ \$(grep -Ec '^native/ready +1\\.04[0-9] ms ± [0-9.]+% +1\\.36[0-9] ms ± [0-9.]+% +\\+30\\.0% .* 15(\\+[0-9]+)? +[0-9.]+% +5% +REGRESSION\$' $TMP/hum.txt) -eq 2 ]"
 check "--metric selects" \
 	sh -c "$CVBENCH compare $TMP/base.json $TMP/slow.json --metric 'startup*' --format json | jq -e '[.comparisons[].metric] == [\"startup_ns\"]'"
 check "--seed makes the interval reproducible" \
@@ -122,7 +161,7 @@ bad_input "export: not a results file" export --csv "$SCHEMA" --out "$TMP/bad.ou
 bad_input "merge: an input is not JSON" merge "$TMP/bad.out" "$TMP/a.json" "$TMP/truncated.json"
 bad_input "merge: one input only" merge "$TMP/bad.out" "$TMP/a.json"
 bad_input "merge: the same cell twice" merge "$TMP/bad.out" "$TMP/a.json" "$TMP/b.json"
-bad_input "merge: the same run twice" merge --allow-duplicates "$TMP/bad.out" "$TMP/a.json" "$TMP/slow.json"
+bad_input "merge: the same run twice" merge --allow-duplicates "$TMP/bad.out" "$TMP/a.json" "$TMP/base.json"
 
 # --- export -------------------------------------------------------------------
 samples=$(jq '[.cells[].metrics[].samples | length] | add' "$TMP/a.json")

@@ -1,6 +1,9 @@
 /* Unit tests for harness/compare.c and compare_report.c: the verdict rule,
  * A/A and shifted synthetic samples, thresholds, pairing of files by label,
- * bad input, and the report formats (github-action-benchmark's shape). */
+ * bad input, the report formats (github-action-benchmark's shape), and on
+ * fixture samples written here: the MDE per pair, the "too few samples to
+ * tell" wording, the same-run warning, the geometric-mean row and the
+ * humanised units. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -12,7 +15,9 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "compare_mde.h"
 #include "compare_report.h"
+#include "double_asserts.h"
 #include "results_fixture.h"
 #include "stats.h"
 
@@ -448,6 +453,350 @@ static void test_hosts_differ_noted(void **state)
 	cJSON_Delete(db);
 }
 
+/* n values 1e6 * (1 + spread * i / n) * scale: set_samples.py's shape. */
+static void even_samples(double *x, size_t n, double spread, double scale)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = 1e6 * (1.0 + spread * (double)i / (double)n) * scale;
+}
+
+/* A base and a new file with one cell, native/ready, and one metric. */
+static void one_metric_files(struct cvb_results_file *base, struct cvb_results_file *cur,
+                             const char *run_base, const char *run_new, const char *metric,
+                             const char *unit, const double *b, size_t nb, const double *n,
+                             size_t nn)
+{
+	cJSON *db = fx_doc(run_base, "h"), *dn = fx_doc(run_new, "h");
+
+	fx_metric(fx_cell(db, "native", "ready", "native/ready"), metric, unit, "lower", b, nb);
+	fx_metric(fx_cell(dn, "native", "ready", "native/ready"), metric, unit, "lower", n, nn);
+	fx_load(db, "base.json", base);
+	fx_load(dn, "new.json", cur);
+	cJSON_Delete(db);
+	cJSON_Delete(dn);
+}
+
+/* Every pair gets an MDE: tight samples a small one, 5 wide ones a large
+ * one; the gate cannot flag a change below it. */
+static void test_pair_mde(void **state)
+{
+	double tight[30], wide[5], wide6[5];
+	struct cvb_pair p;
+
+	(void)state;
+	even_samples(tight, 30, 0.001, 1.0);
+	p = pair_of(tight, 30, tight, 30, true, 5.0);
+	assert_true(p.mde_pct > 0.0 && p.mde_pct < 0.1);
+	assert_false(p.too_few);
+	assert_true(p.base_ci_lo <= p.base_median && p.base_median <= p.base_ci_hi);
+	even_samples(wide, 5, 1.0, 1.0);
+	even_samples(wide6, 5, 1.0, 1.06);
+	p = pair_of(wide, 5, wide6, 5, true, 5.0);
+	assert_true(p.mde_pct > 50.0);
+	/* 3 + 3 samples: nothing is detectable at 0.01 */
+	p = pair_of(wide, 3, wide6, 3, true, 5.0);
+	assert_true(isinf(p.mde_pct));
+}
+
+/* The noise fixture of test_compare.sh (spread 100%, +6%), with 5 and 15
+ * samples: "noise" that means "too few samples to tell", with what could
+ * have been detected and the --reps that would tell. */
+static void test_too_few_samples_wording(void **state)
+{
+	double b[15], n[15];
+	struct cvb_results_file base, cur;
+	struct cvb_compare_options o;
+	struct cvb_comparison c;
+	struct cvb_error err = {0};
+	struct cvb_compare_report r = {.base = &base, .cur = &cur, .options = &o, .comparison = &c};
+	char *text;
+	cJSON *doc, *e;
+
+	(void)state;
+	even_samples(b, 15, 1.0, 1.0);
+	even_samples(n, 15, 1.0, 1.06);
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "startup_ns", "ns",
+	                 b, 15, n, 15);
+	cvb_compare_options_init(&o);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	const struct cvb_pair *p = &c.pairs[0];
+	assert_int_equal(p->verdict, CVB_VERDICT_NOISE);
+	assert_true(p->mde_pct > 5.0 && p->mde_pct < 100.0);
+	assert_true(p->too_few);
+	assert_true(p->reps_needed > 15 && p->reps_needed <= CVB_MDE_REPS_MAX);
+
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_non_null(strstr(text, "noise: too few samples to tell"));
+	assert_non_null(
+	    strstr(text, "~ too few samples to tell: could detect only changes above "));
+	assert_non_null(strstr(text, "raise --reps to about "));
+	assert_non_null(strstr(text, "to tell a +6.0% change (80% power)"));
+	assert_non_null(strstr(text, "~ +6.0%")); /* not significant */
+	free(text);
+
+	text = render(&r, CVB_COMPARE_JSON);
+	doc = cJSON_Parse(text);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "comparisons"), 0);
+	assert_string_equal(cJSON_GetObjectItem(e, "verdict")->valuestring, "noise");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(e, "too_few_samples")));
+	assert_true(cJSON_GetObjectItem(e, "mde_pct")->valuedouble == p->mde_pct);
+	assert_string_equal(cJSON_GetObjectItem(e, "mde_status")->valuestring, "ok");
+	assert_true(cJSON_GetObjectItem(e, "reps_needed")->valuedouble == (double)p->reps_needed);
+	assert_non_null(
+	    strstr(cJSON_GetObjectItem(e, "verdict_note")->valuestring, "too few samples to tell"));
+	cJSON_Delete(doc);
+	free(text);
+
+	text = render(&r, CVB_COMPARE_MARKDOWN);
+	assert_non_null(strstr(text, "| n | MDE | thr | verdict |"));
+	assert_non_null(strstr(text, "- native/ready startup_ns: too few samples to tell"));
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+
+	/* 3 + 3: no change could reach p < 0.01; the note says how many would */
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "startup_ns", "ns",
+	                 b, 3, n, 3);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	assert_true(isinf(c.pairs[0].mde_pct));
+	assert_true(c.pairs[0].too_few);
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_non_null(
+	    strstr(text, "with n=3 no change can reach p < 0.01 (5 per side at least)"));
+	assert_non_null(strstr(text, "none"));
+	free(text);
+	text = render(&r, CVB_COMPARE_JSON);
+	doc = cJSON_Parse(text);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "comparisons"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "mde_pct")));
+	assert_string_equal(cJSON_GetObjectItem(e, "mde_status")->valuestring, "unbounded");
+	cJSON_Delete(doc);
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+
+	/* a real 30% slowdown of tight samples is flagged and says nothing of
+	 * samples; an A/A of them is "same" */
+	even_samples(b, 15, 0.1, 1.0);
+	even_samples(n, 15, 0.1, 1.3);
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "startup_ns", "ns",
+	                 b, 15, n, 15);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	assert_int_equal(c.pairs[0].verdict, CVB_VERDICT_REGRESSION);
+	assert_false(c.pairs[0].too_few);
+	assert_true(c.pairs[0].mde_pct < 30.0);
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_null(strstr(text, "too few"));
+	assert_non_null(strstr(text, " +30.0%"));
+	assert_null(strstr(text, "~ +30.0%"));
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+}
+
+/* One run_id on both sides, or identical samples: a warning. */
+static void test_same_run_warned(void **state)
+{
+	double b[15], n[15];
+	struct cvb_results_file base, cur;
+	struct cvb_compare_options o;
+	struct cvb_comparison c;
+	struct cvb_error err = {0};
+	struct cvb_compare_report r = {.base = &base, .cur = &cur, .options = &o, .comparison = &c};
+	char *text, buf[1024];
+	cJSON *doc;
+
+	(void)state;
+	even_samples(b, 15, 0.1, 1.0);
+	even_samples(n, 15, 0.1, 1.3);
+	cvb_compare_options_init(&o);
+
+	/* the same run_id, other samples (a fixture made from one run) */
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000000-1", "startup_ns", "ns",
+	                 b, 15, n, 15);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	assert_int_equal(c.same_run, CVB_SAME_RUN_ID);
+	assert_non_null(strstr(cvb_compare_same_run_text(&base, &cur, &c, buf, sizeof(buf)),
+	                       "are the same run (run_id 20260101T000000-1)"));
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_non_null(strstr(text, "\nwarning: 'base.json' and 'new.json' are the same run"));
+	free(text);
+	text = render(&r, CVB_COMPARE_MARKDOWN);
+	assert_non_null(strstr(text, "- **warning**: 'base.json' and 'new.json' are the same run"));
+	free(text);
+	text = render(&r, CVB_COMPARE_JSON);
+	doc = cJSON_Parse(text);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "same_run")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "warnings")), 1);
+	cJSON_Delete(doc);
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+
+	/* two run_ids, identical samples: a copy of one run */
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "startup_ns", "ns",
+	                 b, 15, b, 15);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	assert_int_equal(c.same_run, CVB_SAME_RUN_SAMPLES);
+	assert_int_equal(c.n_identical, 1);
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_non_null(strstr(text, "warning: 'base.json' and 'new.json' hold identical samples"));
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+
+	/* two runs: no warning */
+	one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "startup_ns", "ns",
+	                 b, 15, n, 15);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	assert_int_equal(c.same_run, CVB_SAME_RUN_NO);
+	assert_string_equal(cvb_compare_same_run_text(&base, &cur, &c, buf, sizeof(buf)), "");
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_null(strstr(text, "warning"));
+	free(text);
+	text = render(&r, CVB_COMPARE_JSON);
+	doc = cJSON_Parse(text);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "same_run")));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "warnings")), 0);
+	cJSON_Delete(doc);
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+}
+
+/* Three cells of startup_ns: medians 1 ms -> 2 ms, 4 ms -> 8 ms, and a
+ * zero base median (left out): geometric means 2 ms -> 4 ms, +100%. */
+static void test_geomean_row(void **state)
+{
+	double b1[5], n1[5], b2[5], n2[5];
+	static const double zeros[5] = {0, 0, 0, 0, 0};
+	struct cvb_results_file base, cur;
+	struct cvb_compare_options o;
+	struct cvb_comparison c;
+	struct cvb_error err = {0};
+	struct cvb_compare_report r = {.base = &base, .cur = &cur, .options = &o, .comparison = &c};
+	struct cvb_geomean g;
+	cJSON *db = fx_doc("20260101T000000-1", "h"), *dn = fx_doc("20260101T000100-2", "h");
+	char *text;
+	cJSON *doc, *e;
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		b1[i] = 1e6 + (double)i - 2.0;
+		n1[i] = 2e6 + (double)i - 2.0;
+		b2[i] = 4e6 + (double)i - 2.0;
+		n2[i] = 8e6 + (double)i - 2.0;
+	}
+	fx_metric(fx_cell(db, "native", "ready", "native/ready"), "startup_ns", "ns", "lower", b1,
+	          5);
+	fx_metric(fx_cell(dn, "native", "ready", "native/ready"), "startup_ns", "ns", "lower", n1,
+	          5);
+	fx_metric(fx_cell(db, "container", "ready", "container/ready"), "startup_ns", "ns", "lower",
+	          b2, 5);
+	fx_metric(fx_cell(dn, "container", "ready", "container/ready"), "startup_ns", "ns", "lower",
+	          n2, 5);
+	fx_metric(fx_cell(db, "vm", "ready", "vm/ready"), "startup_ns", "ns", "lower", zeros, 5);
+	fx_metric(fx_cell(dn, "vm", "ready", "vm/ready"), "startup_ns", "ns", "lower", n2, 5);
+	fx_load(db, "base.json", &base);
+	fx_load(dn, "new.json", &cur);
+	cJSON_Delete(db);
+	cJSON_Delete(dn);
+	cvb_compare_options_init(&o);
+	assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+	cvb_comparison_geomean(&c, "startup_ns", &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.n_skipped, 1);
+	assert_near(g.base, 2e6, 1e-3);
+	assert_near(g.cur, 4e6, 1e-3);
+	assert_near(g.change_pct, 100.0, 1e-9);
+	cvb_comparison_geomean(&c, "nosuch", &g);
+	assert_int_equal(g.n, 0);
+	assert_true(isnan(g.base));
+
+	text = render(&r, CVB_COMPARE_TEXT);
+	assert_non_null(strstr(text, "\nstartup_ns (ns, lower is better)\n"));
+	const char *row = strstr(text, "\ngeomean (2 of 3)");
+	assert_non_null(row);
+	const char *eol = strchr(row + 1, '\n');
+	char line[256];
+	snprintf(line, sizeof(line), "%.*s", (int)(eol - row - 1), row + 1);
+	assert_non_null(strstr(line, "2.000 ms"));
+	assert_non_null(strstr(line, "4.000 ms"));
+	assert_non_null(strstr(line, "+100.0%"));
+	assert_true(line[strlen(line) - 1] != ' '); /* no trailing blanks */
+	free(text);
+	text = render(&r, CVB_COMPARE_JSON);
+	doc = cJSON_Parse(text);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "geomeans"), 0);
+	assert_string_equal(cJSON_GetObjectItem(e, "metric")->valuestring, "startup_ns");
+	assert_int_equal(cJSON_GetObjectItem(e, "pairs")->valueint, 2);
+	assert_near(cJSON_GetObjectItem(e, "change_pct")->valuedouble, 100.0, 1e-9);
+	cJSON_Delete(doc);
+	free(text);
+	text = render(&r, CVB_COMPARE_MARKDOWN);
+	assert_non_null(strstr(text, "| metric | cells | base geomean | new geomean | change |"));
+	assert_non_null(strstr(text, "| startup_ns | 2 | 2.000 ms | 4.000 ms | +100.0% |"));
+	free(text);
+	cvb_comparison_free(&c);
+	cvb_results_free(&base);
+	cvb_results_free(&cur);
+}
+
+/* ns as ns/us/ms/s and bytes as B/KiB/MiB/GiB, with half the median's
+ * interval beside them. */
+static void test_humanised_units(void **state)
+{
+	static const struct {
+		const char *unit;
+		double v;
+		const char *text;
+	} cases[] = {
+	    {"ns", 145.2, "145.2 ns"},
+	    {"ns", 12345.0, "12.35 us"},
+	    {"ns", 2.5e6, "2.500 ms"},
+	    {"ns", 1.5e9, "1.500 s"},
+	    {"bytes", 512, "512 B"},
+	    {"bytes", 1536, "1.500 KiB"},
+	    {"bytes", 3145728, "3.000 MiB"},
+	    {"bytes", 2.5 * 1073741824.0, "2.500 GiB"},
+	    {"bytes/s", 1048576, "1.000 MiB/s"},
+	    {"ops/s", 123456, "123.5k"},
+	};
+	struct cvb_compare_options o;
+
+	(void)state;
+	cvb_compare_options_init(&o);
+	for (size_t k = 0; k < LEN(cases); k++) {
+		double v[8];
+		struct cvb_results_file base, cur;
+		struct cvb_comparison c;
+		struct cvb_error err = {0};
+		struct cvb_compare_report r = {
+		    .base = &base, .cur = &cur, .options = &o, .comparison = &c};
+		char want[64], *text;
+
+		for (size_t i = 0; i < 8; i++)
+			v[i] = cases[k].v;
+		one_metric_files(&base, &cur, "20260101T000000-1", "20260101T000100-2", "m",
+		                 cases[k].unit, v, 8, v, 8);
+		assert_int_equal(cvb_compare(&base, &cur, &o, &c, &err), 0);
+		text = render(&r, CVB_COMPARE_TEXT);
+		snprintf(want, sizeof(want), "  %s ± 0.0%%  ", cases[k].text);
+		if (!strstr(text, want))
+			fail_msg("%s %g: no '%s' in\n%s", cases[k].unit, cases[k].v, want, text);
+		free(text);
+		cvb_comparison_free(&c);
+		cvb_results_free(&base);
+		cvb_results_free(&cur);
+	}
+}
+
 static void test_format_names(void **state)
 {
 	enum cvb_compare_format f;
@@ -476,6 +825,11 @@ int main(void)
 	    cmocka_unit_test(test_report_formats),
 	    cmocka_unit_test(test_hosts_differ_noted),
 	    cmocka_unit_test(test_format_names),
+	    cmocka_unit_test(test_pair_mde),
+	    cmocka_unit_test(test_too_few_samples_wording),
+	    cmocka_unit_test(test_same_run_warned),
+	    cmocka_unit_test(test_geomean_row),
+	    cmocka_unit_test(test_humanised_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -199,6 +200,69 @@ static void test_exact_matches_enumeration(void **state)
 	}
 }
 
+/* The merge walk over the two sorted sides gives the U of the definition
+ * (pairs with x > y, ties counting 1/2, counted here pair by pair) and the
+ * tie-corrected normal p computed here from the tie counts, on samples
+ * with many ties and negative zeros (equal to zeros) among them. */
+static void test_large_with_ties_matches_pair_count(void **state)
+{
+	enum { NX = 1500, NY = 2000 };
+	static double x[NX], y[NY];
+	struct cvb_rng rng;
+
+	(void)state;
+	cvb_rng_seed(&rng, 17);
+	for (size_t i = 0; i < NX; i++)
+		x[i] = (double)cvb_rng_below(&rng, 200) - 100.0;
+	for (size_t i = 0; i < NY; i++)
+		y[i] = (double)cvb_rng_below(&rng, 200) - 95.0;
+	x[0] = -0.0;
+	y[0] = 0.0;
+	double u = 0.0;
+	for (size_t i = 0; i < NX; i++)
+		for (size_t j = 0; j < NY; j++)
+			u += x[i] > y[j] ? 1.0 : x[i] == y[j] ? 0.5 : 0.0;
+	/* tie groups: values are integers in [-100, 105) */
+	double ties = 0.0;
+	for (int v = -100; v < 105; v++) {
+		double t = 0.0;
+		for (size_t i = 0; i < NX; i++)
+			t += x[i] == v;
+		for (size_t j = 0; j < NY; j++)
+			t += y[j] == v;
+		ties += t * t * t - t;
+	}
+	double n = NX + NY, mu = NX * (double)NY / 2.0;
+	double sigma = sqrt(NX * (double)NY / 12.0 * ((n + 1.0) - ties / (n * (n - 1.0))));
+	double p = fmin(1.0, erfc((fabs(u - mu) - 0.5) / sigma / sqrt(2.0)));
+	struct cvb_rank_test t = run(x, NX, y, NY);
+
+	assert_false(t.exact);
+	assert_near(t.u, u, 0);
+	assert_near(t.p, p, 1e-12);
+	assert_int_equal(t.direction, u < mu ? 1 : -1);
+}
+
+/* A million samples a side (a results file of that size is what compare
+ * meets): identical sides are no evidence, U exactly half of nx ny. */
+static void test_million_samples(void **state)
+{
+	const size_t n = 1000000;
+	double *x = malloc(n * sizeof(*x));
+	struct cvb_rng rng;
+
+	(void)state;
+	assert_non_null(x);
+	cvb_rng_seed(&rng, 3);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (double)cvb_rng_below(&rng, 1u << 30);
+	struct cvb_rank_test t = run(x, n, x, n);
+	assert_near(t.u, (double)n * (double)n / 2.0, 0);
+	assert_near(t.p, 1.0, 0);
+	assert_int_equal(t.direction, 0);
+	free(x);
+}
+
 static void test_bad_input(void **state)
 {
 	static const double x[] = {1, 2}, bad[] = {1, NAN};
@@ -224,6 +288,8 @@ int main(void)
 	    cmocka_unit_test(test_symmetry),
 	    cmocka_unit_test(test_all_equal_is_no_evidence),
 	    cmocka_unit_test(test_exact_matches_enumeration),
+	    cmocka_unit_test(test_large_with_ties_matches_pair_count),
+	    cmocka_unit_test(test_million_samples),
 	    cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /* Unit tests for harness/ratio_stats.c: the ratio of medians against hand
  * computed values, its bootstrap interval (contains the ratio, reproducible
- * for a seed, excludes 1 for a clear shift, includes it for noise), the
- * least-squares line and its slope interval, and the EINVAL cases. Noisy
+ * for a seed, excludes 1 for a clear shift, includes it for noise, its
+ * coverage by simulation, a million samples a side), the least-squares
+ * line and its slope interval (also m-out-of-n past
+ * CVB_LINE_FIT_FULL_MAX points), and the EINVAL cases. Noisy
  * inputs come from cvb_rng with fixed seeds, so every run sees the same
  * numbers. */
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -228,6 +231,62 @@ static void test_ratio_shift_vs_noise(void **state)
 	}
 }
 
+/* Coverage by simulation: 1000 pairs of samples (fixed seed), n = 30 a
+ * side, a from 1.3 x lognormal(0, 1), b from lognormal(0, 1): the ratio of
+ * the true medians is 1.3, and the 95% interval must hold it in 90-98% of
+ * the pairs (the percentile bootstrap of a median is discrete at this n, so
+ * somewhat off 95%). 1000 resamples each: O(1) apiece, so this is fast. */
+static void test_ratio_coverage(void **state)
+{
+	const unsigned pairs = 1000;
+	struct cvb_rng rng;
+	double a[30], b[30];
+	unsigned hits = 0;
+
+	(void)state;
+	cvb_rng_seed(&rng, 20261212);
+	for (unsigned k = 0; k < pairs; k++) {
+		struct cvb_ratio r;
+
+		for (size_t i = 0; i < 30; i++) {
+			a[i] = 1.3 * exp(normal(&rng));
+			b[i] = exp(normal(&rng));
+		}
+		ratio_ok(a, 30, b, 30, SEED + k, 1000, &r);
+		hits += r.ci95_lo <= 1.3 && 1.3 <= r.ci95_hi;
+	}
+	print_message("ratio of medians ci95 coverage, n = 30 a side: %.1f%% of %u\n",
+	              100.0 * hits / pairs, pairs);
+	assert_in_range(hits, 900, 980);
+}
+
+/* A million samples a side: the interval is found (in O(n) + O(resamples))
+ * and is narrow around the true ratio, 2 for these two uniform sets. */
+static void test_ratio_large_n(void **state)
+{
+	const size_t n = 1000000;
+	double *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b));
+	struct cvb_rng rng;
+	struct cvb_ratio r;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	cvb_rng_seed(&rng, 5);
+	for (size_t i = 0; i < n; i++) {
+		a[i] = 200.0 * (0.5 + uniform(&rng));
+		b[i] = 100.0 * (0.5 + uniform(&rng));
+	}
+	ratio_ok(a, n, b, n, SEED, RESAMPLES, &r);
+	assert_near(r.ratio, 2.0, 0.01);
+	assert_true(r.ci95_lo < r.ratio && r.ratio < r.ci95_hi);
+	/* sd of a median of U(50, 150) with n = 1e6: 100 / (2 sqrt(n)) = 0.05,
+	 * so the ratio's sd is about 0.0014 and the interval some 0.006 wide */
+	assert_true(r.ci95_hi - r.ci95_lo > 0.002 && r.ci95_hi - r.ci95_lo < 0.012);
+	free(a);
+	free(b);
+}
+
 /* Bad input: EINVAL, and nothing is computed. */
 static void test_ratio_einval(void **state)
 {
@@ -386,6 +445,38 @@ static void test_line_fit_two_x_values(void **state)
 	assert_near(f.slope_ci95_hi, 2.0, 1e-9);
 }
 
+/* Past CVB_LINE_FIT_FULL_MAX points the slope interval is m-out-of-n,
+ * scaled back to n: it still covers the true slope, is centred near the
+ * estimate, and narrows like 1 / sqrt(n) (four times the points: about
+ * half the width). */
+static void test_line_fit_m_out_of_n(void **state)
+{
+	const size_t n = 4 * 40000;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	struct cvb_rng rng;
+	struct cvb_line_fit big, quarter;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	cvb_rng_seed(&rng, 77);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)(i % 8 + 1);
+		y[i] = 5.0 + 0.7 * x[i] + normal(&rng);
+	}
+	fit_ok(x, y, n, SEED, 500, &big);
+	fit_ok(x, y, n / 4, SEED, 500, &quarter);
+	assert_true(big.slope_ci95_lo <= 0.7 && 0.7 <= big.slope_ci95_hi);
+	assert_true(big.slope_ci95_lo < big.slope && big.slope < big.slope_ci95_hi);
+	double wb = big.slope_ci95_hi - big.slope_ci95_lo;
+	double wq = quarter.slope_ci95_hi - quarter.slope_ci95_lo;
+	/* sd of the slope: 1 / sqrt(n var(x)) = 1 / sqrt(160000 * 5.25) */
+	assert_true(wb > 0.5 * 3.92 / sqrt(n * 5.25) && wb < 1.5 * 3.92 / sqrt(n * 5.25));
+	assert_true(wq / wb > 1.6 && wq / wb < 2.4);
+	free(x);
+	free(y);
+}
+
 static void test_line_fit_einval(void **state)
 {
 	static const double x[] = {1, 2, 3}, y[] = {1, 2, 3};
@@ -413,10 +504,13 @@ int main(void)
 	    cmocka_unit_test(test_ratio_identical_samples),
 	    cmocka_unit_test(test_ratio_shift_vs_noise),
 	    cmocka_unit_test(test_ratio_einval),
+	    cmocka_unit_test(test_ratio_coverage),
+	    cmocka_unit_test(test_ratio_large_n),
 	    cmocka_unit_test(test_line_fit_perfect),
 	    cmocka_unit_test(test_line_fit_hand_computed),
 	    cmocka_unit_test(test_line_fit_noisy),
 	    cmocka_unit_test(test_line_fit_two_x_values),
+	    cmocka_unit_test(test_line_fit_m_out_of_n),
 	    cmocka_unit_test(test_line_fit_einval),
 	};
 

@@ -1,6 +1,9 @@
 /* Unit tests for harness/stats.c: hand-computed percentiles and moments, MAD
- * outlier flags, bootstrap reproducibility and the PRNG against reference
- * values computed independently (see the Python note above test_rng_*). */
+ * outlier flags, the median's order-statistic interval (hand-computed
+ * references, and its coverage measured by simulation), the radix sort, the
+ * O(1) bootstrap draw of a resample's quantile against explicit resampling,
+ * and the PRNG against reference values computed independently (see the
+ * Python note above test_rng_*). */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -8,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -279,7 +283,9 @@ static void test_summary_large_offset(void **state)
 static void test_summary_single_sample(void **state)
 {
 	/* n == 1: every order statistic is the sample, sd and cov are 0 by
-	 * definition, every bootstrap resample is {x}, nothing is an outlier. */
+	 * definition, the interval is [min, max] = {x} (coverage 0: no pair of
+	 * order statistics brackets a median with one sample), nothing is an
+	 * outlier. */
 	static const double x[] = {123.25};
 	struct cvb_summary s;
 
@@ -296,6 +302,7 @@ static void test_summary_single_sample(void **state)
 	assert_near(s.cov, 0.0, 0);
 	assert_near(s.ci95_lo, 123.25, 0);
 	assert_near(s.ci95_hi, 123.25, 0);
+	assert_near(s.ci95_coverage, 0.0, 0);
 	assert_int_equal(s.n_outliers, 0);
 	cvb_summary_free(&s);
 }
@@ -444,8 +451,8 @@ static void test_outlier_mad_zero_fallback(void **state)
 
 static void test_identical_samples(void **state)
 {
-	/* MAD = 0 and meanAD = 0: nothing flagged. Every resample median is 7.5,
-	 * so the interval is degenerate [7.5, 7.5]. */
+	/* MAD = 0 and meanAD = 0: nothing flagged. Every order statistic is
+	 * 7.5, so the interval is degenerate [7.5, 7.5]. */
 	static const double x[] = {7.5, 7.5, 7.5, 7.5, 7.5, 7.5};
 	struct cvb_summary s;
 
@@ -460,11 +467,11 @@ static void test_identical_samples(void **state)
 	cvb_summary_free(&s);
 }
 
-/* ---- Bootstrap CI of the median ----------------------------------------- */
+/* ---- The median's interval -------------------------------------------- */
 
 static const double boot_x[] = {12, 15, 11, 19, 14, 13, 30, 16, 12.5, 17};
 
-static void test_bootstrap_contains_median(void **state)
+static void test_median_ci_contains_median(void **state)
 {
 	/* sorted 11 12 12.5 13 14 15 16 17 19 30 -> p50 = (14+15)/2 = 14.5 */
 	struct cvb_summary s;
@@ -475,72 +482,285 @@ static void test_bootstrap_contains_median(void **state)
 		assert_near(s.p50, 14.5, 0);
 		assert_true(s.ci95_lo <= s.p50);
 		assert_true(s.p50 <= s.ci95_hi);
-		/* Resample medians cannot leave the sample range. */
+		/* Interpolated order statistics cannot leave the sample range. */
 		assert_true(s.ci95_lo >= s.min);
 		assert_true(s.ci95_hi <= s.max);
 		cvb_summary_free(&s);
 	}
 }
 
-static void test_bootstrap_reproducible(void **state)
+/* The interval was a seeded bootstrap; it is now a function of the samples
+ * alone, so neither the seed nor the resample count moves it (this test
+ * used to demand that some seed did). */
+static void test_median_ci_reproducible(void **state)
 {
 	struct cvb_summary a, b;
-	int differs = 0;
 
 	(void)state;
 	summarize_ok(boot_x, ARRAY_LEN(boot_x), 12345, 500, &a);
-	summarize_ok(boot_x, ARRAY_LEN(boot_x), 12345, 500, &b);
-	assert_same_double(a.ci95_lo, b.ci95_lo);
-	assert_same_double(a.ci95_hi, b.ci95_hi);
-	cvb_summary_free(&b);
-
-	/* A different seed may give a different interval; with only 5 resamples
-	 * at least one of these seeds must, or the seed is being ignored. */
-	cvb_summary_free(&a);
-	summarize_ok(boot_x, ARRAY_LEN(boot_x), 12345, 5, &a);
 	for (uint64_t seed = 1; seed <= 8; seed++) {
-		summarize_ok(boot_x, ARRAY_LEN(boot_x), seed, 5, &b);
-		differs |= a.ci95_lo != b.ci95_lo || a.ci95_hi != b.ci95_hi;
+		summarize_ok(boot_x, ARRAY_LEN(boot_x), seed, (unsigned)(5 * seed), &b);
+		assert_same_double(a.ci95_lo, b.ci95_lo);
+		assert_same_double(a.ci95_hi, b.ci95_hi);
+		assert_same_double(a.ci95_coverage, b.ci95_coverage);
 		cvb_summary_free(&b);
 	}
-	assert_true(differs);
 	cvb_summary_free(&a);
 }
 
-static void test_bootstrap_reference(void **state)
+static void test_median_ci_reference(void **state)
 {
-	/* Expected intervals from the Python transcription (see PRNG note): per
-	 * resample, n draws of below(n) index the sorted samples, the drawn
-	 * values are sorted and their type-7 median taken; the medians are sorted
-	 * and the type-7 2.5th/97.5th percentiles returned. Pins the draw order
-	 * so recorded seeds keep giving the same intervals. */
+	/* Expected values from exact rational arithmetic in Python (fractions,
+	 * math.comb): g(d) = 1 - 2 P(B <= d - 1), B ~ Binomial(n, 1/2), d the
+	 * largest with g(d) >= 0.95; I = (g(d) - .95) / (g(d) - g(d + 1));
+	 * lambda = (n - d) I / (d + (n - 2d) I); ends interpolated between
+	 * x_(d), x_(d+1) and x_(n-d+1), x_(n-d). These replace the bootstrap
+	 * intervals pinned here before (12.5 .. 17.5 for boot_x, seed default):
+	 * the method changed on purpose (issue 11), not the samples.
+	 *   boot_x, n 10: d 2, g 0.978516 / 0.890625, lambda 73/111:
+	 *     12 + 73/111 * 0.5, 19 - 73/111 * 2
+	 *   lat, n 12:    d 3, g 0.961426 / 0.854004, lambda 351/1334
+	 *   pi8, n 8:     d 1, g 0.992188 / 0.929688, lambda 189/202
+	 *   1..6, n 6:    d 1, g 0.96875 / 0.78125, lambda 5/14
+	 *   1..30, n 30:  d 10, g 0.957226 / 0.901263, lambda 0.228711 */
 	static const double lat[] = {1021.5,   998.25, 1003.75, 1050.0, 987.5,   1012.0,
 	                             1001.125, 1200.0, 995.0,   1008.5, 1030.25, 1004.0};
 	static const double pi8[] = {3, 1, 4, 1, 5, 9, 2, 6};
-	static const struct {
+	static const double six[] = {6, 5, 4, 3, 2, 1};
+	double thirty[30];
+	for (size_t i = 0; i < 30; i++)
+		thirty[i] = (double)(30 - i);
+	const struct {
 		const double *x;
 		size_t n;
-		uint64_t seed;
-		unsigned resamples;
 		double lo, hi;
 	} ref[] = {
-	    {boot_x, ARRAY_LEN(boot_x), CVB_BOOTSTRAP_SEED_DEFAULT, 2000, 12.5, 17.5},
-	    {boot_x, ARRAY_LEN(boot_x), 7, 2000, 12.5, 17.0},
-	    {lat, ARRAY_LEN(lat), CVB_BOOTSTRAP_SEED_DEFAULT, 2000, 1001.0, 1025.875},
-	    /* h = 332 * .025 = 8.3: interpolated between resample medians */
-	    {lat, ARRAY_LEN(lat), CVB_BOOTSTRAP_SEED_DEFAULT, 333, 1000.08125, 1024.5625},
-	    {pi8, ARRAY_LEN(pi8), 99, 5, 1.6, 4.45},
+	    {boot_x, ARRAY_LEN(boot_x), 12.32882882882883, 17.684684684684683},
+	    {lat, ARRAY_LEN(lat), 999.0064655172414, 1027.9477136431783},
+	    {pi8, ARRAY_LEN(pi8), 1.0, 6.193069306930693},
+	    {six, ARRAY_LEN(six), 1.3571428571428572, 5.642857142857143},
+	    {thirty, ARRAY_LEN(thirty), 10.228711498709886, 20.771288501290112},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(ref); i++) {
 		struct cvb_summary s;
 
-		summarize_ok(ref[i].x, ref[i].n, ref[i].seed, ref[i].resamples, &s);
-		assert_near(s.ci95_lo, ref[i].lo, TOL);
-		assert_near(s.ci95_hi, ref[i].hi, TOL);
+		summarize_ok(ref[i].x, ref[i].n, CVB_BOOTSTRAP_SEED_DEFAULT,
+		             CVB_BOOTSTRAP_RESAMPLES_DEFAULT, &s);
+		assert_near(s.ci95_lo, ref[i].lo, 1e-9);
+		assert_near(s.ci95_hi, ref[i].hi, 1e-9);
+		assert_near(s.ci95_coverage, 0.95, 0);
 		cvb_summary_free(&s);
 	}
+}
+
+/* n < 6: no pair of order statistics reaches 95%, so [min, max] with its
+ * own, lower coverage 1 - 2 * 0.5^n. */
+static void test_median_ci_small_n(void **state)
+{
+	static const double x[] = {5, 1, 4, 2, 3};
+	static const double cover[] = {0, 0, 0.5, 0.75, 0.875, 0.9375};
+
+	(void)state;
+	for (size_t n = 1; n <= 5; n++) {
+		struct cvb_summary s;
+
+		summarize_ok(x, n, 1, 1, &s);
+		assert_near(s.ci95_lo, s.min, 0);
+		assert_near(s.ci95_hi, s.max, 0);
+		assert_near(s.ci95_coverage, cover[n], 0);
+		cvb_summary_free(&s);
+	}
+}
+
+static void test_binomial_half_cdf(void **state)
+{
+	(void)state;
+	assert_near(cvb_binomial_half_cdf(10, 1), 11.0 / 1024.0, 1e-15);
+	assert_near(cvb_binomial_half_cdf(10, 2), 56.0 / 1024.0, 1e-15);
+	assert_near(cvb_binomial_half_cdf(10, 9), 1023.0 / 1024.0, 1e-15);
+	assert_near(cvb_binomial_half_cdf(10, 10), 1.0, 0);
+	assert_near(cvb_binomial_half_cdf(1, 0), 0.5, 1e-15);
+	assert_near(cvb_binomial_half_cdf(7, 3), 0.5, 1e-15); /* symmetric, odd n */
+	/* Large n against the normal approximation with continuity correction:
+	 * n = 1e6, k = n/2 - 980 (1.96 sd): P ~ Phi((k + .5 - n/2) / 500). */
+	double k = 500000.0 - 980.0, z = (k + 0.5 - 500000.0) / 500.0;
+	assert_near(cvb_binomial_half_cdf(1000000, (size_t)k), 0.5 * erfc(-z / sqrt(2.0)), 1e-4);
+}
+
+/* Large n: the interval's ends are the order statistics near
+ * n/2 -+ 1.96 sqrt(n) / 2, found without an O(n) scan. */
+static void test_median_ci_large_n(void **state)
+{
+	const size_t n = 1000001;
+	double *x = malloc(n * sizeof(*x)), lo, hi, cov;
+
+	(void)state;
+	assert_non_null(x);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (double)i;
+	cvb_median_ci95_sorted(x, n, &lo, &hi, &cov);
+	assert_near(cov, 0.95, 0);
+	/* x_(d) = d - 1 with d = n/2 - 1.96 sqrt(n)/2 (+- a rank or two) */
+	assert_near(lo, 500000.0 - 980.0, 3.0);
+	assert_near(hi, 500000.0 + 980.0, 3.0);
+	assert_near(lo + hi, 1000000.0, 1e-6); /* symmetric ranks */
+	free(x);
+}
+
+/* Standard normal by Box-Muller, for the simulations. */
+static double normal(struct cvb_rng *rng)
+{
+	double u1 = cvb_rng_uniform(rng), u2 = cvb_rng_uniform(rng);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* Coverage by simulation: 1000 samples (a fixed seed) of n draws from a
+ * lognormal (mu 0, sigma 1: median 1); the 95% interval must hold 1 in
+ * 93-97% of them. n = 5 is [min, max], 93.75% exactly in expectation. The
+ * figures are printed: the report quotes them. */
+static void test_median_ci_coverage(void **state)
+{
+	static const size_t ns[] = {5, 10, 30, 100};
+	const unsigned draws = 1000;
+	struct cvb_rng rng;
+	double x[100];
+
+	(void)state;
+	cvb_rng_seed(&rng, 20261211);
+	for (size_t t = 0; t < ARRAY_LEN(ns); t++) {
+		unsigned hits = 0;
+
+		for (unsigned d = 0; d < draws; d++) {
+			struct cvb_summary s;
+
+			for (size_t i = 0; i < ns[t]; i++)
+				x[i] = exp(normal(&rng));
+			summarize_ok(x, ns[t], 1, 1, &s);
+			hits += s.ci95_lo <= 1.0 && 1.0 <= s.ci95_hi;
+			cvb_summary_free(&s);
+		}
+		print_message("median ci95 coverage, lognormal(0, 1), n = %3zu: %.1f%% of %u\n",
+		              ns[t], 100.0 * hits / draws, draws);
+		assert_in_range(hits, 930, 970);
+	}
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The radix sort agrees with qsort, on either side of its small-n cutoff,
+ * with negatives, zeros of both signs, huge and tiny magnitudes and ties. */
+static void test_sort_doubles(void **state)
+{
+	static const size_t ns[] = {0, 1, 2, 17, 255, 256, 257, 5000};
+	struct cvb_rng rng;
+
+	(void)state;
+	cvb_rng_seed(&rng, 3);
+	for (size_t t = 0; t < ARRAY_LEN(ns); t++) {
+		size_t n = ns[t];
+		double *a = malloc((n + 1) * sizeof(*a)), *b = malloc((n + 1) * sizeof(*b));
+
+		assert_non_null(a);
+		assert_non_null(b);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t r = cvb_rng_next(&rng);
+
+			switch (r % 6) {
+			case 0:
+				a[i] = (double)(r >> 40) - 8e6;
+				break;
+			case 1:
+				a[i] = ldexp(cvb_rng_uniform(&rng), (int)(r >> 58) * 30 - 900);
+				break;
+			case 2:
+				a[i] = -DBL_MAX * cvb_rng_uniform(&rng);
+				break;
+			case 3:
+				a[i] = 0.0;
+				break;
+			case 4:
+				a[i] = 42.0;
+				break;
+			default:
+				a[i] = -ldexp(cvb_rng_uniform(&rng), -1070);
+				break;
+			}
+		}
+		memcpy(b, a, n * sizeof(*a));
+		cvb_sort_doubles(a, n);
+		qsort(b, n, sizeof(*b), cmp_dbl);
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i])
+				fail_msg("n %zu: [%zu] = %.17g, qsort has %.17g", n, i, a[i], b[i]);
+		free(a);
+		free(b);
+	}
+}
+
+/* The O(1) draw of a resample's quantile follows the same distribution as
+ * drawing n values with replacement and taking their type-7 quantile: for
+ * odd and even n, the median and tail quantiles, 100000 draws each way
+ * (fixed seeds), the two empirical distributions are closer than the
+ * two-sample Kolmogorov-Smirnov critical value at the 1% level,
+ * 1.628 sqrt(2 / 100000) = 0.0073 (conservative for these discrete
+ * distributions). */
+static void test_bootstrap_quantile_draw(void **state)
+{
+	static const double base[] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4};
+	static const struct {
+		size_t n;
+		double p;
+	} cases[] = {{7, 0.5}, {8, 0.5}, {20, 0.5}, {20, 0.9}, {13, 0.25}};
+	const size_t draws = 100000;
+	double *fast = malloc(draws * sizeof(*fast)), *slow = malloc(draws * sizeof(*slow));
+	double sorted[20], re[20];
+
+	(void)state;
+	assert_non_null(fast);
+	assert_non_null(slow);
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		size_t n = cases[c].n;
+		struct cvb_rng r1, r2;
+
+		memcpy(sorted, base, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_dbl);
+		cvb_rng_seed(&r1, 11 + c);
+		cvb_rng_seed(&r2, 911 + c);
+		for (size_t d = 0; d < draws; d++) {
+			fast[d] = cvb_bootstrap_quantile_draw(sorted, n, cases[c].p, &r1);
+			for (size_t i = 0; i < n; i++)
+				re[i] = sorted[cvb_rng_below(&r2, n)];
+			qsort(re, n, sizeof(*re), cmp_dbl);
+			slow[d] = cvb_percentile_sorted(re, n, cases[c].p);
+		}
+		qsort(fast, draws, sizeof(*fast), cmp_dbl);
+		qsort(slow, draws, sizeof(*slow), cmp_dbl);
+		/* KS distance over the pooled support. */
+		double ks = 0.0;
+		size_t i = 0, j = 0;
+		while (i < draws || j < draws) {
+			double v =
+			    i < draws && (j >= draws || fast[i] <= slow[j]) ? fast[i] : slow[j];
+			while (i < draws && fast[i] == v)
+				i++;
+			while (j < draws && slow[j] == v)
+				j++;
+			ks = fmax(ks, fabs((double)i - (double)j) / (double)draws);
+		}
+		print_message("bootstrap quantile draw n %zu p %.2f: KS distance %.4f\n", n,
+		              cases[c].p, ks);
+		assert_true(ks < 0.0073);
+	}
+	free(fast);
+	free(slow);
 }
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -617,9 +837,15 @@ int main(void)
 	    cmocka_unit_test(test_outlier_threshold),
 	    cmocka_unit_test(test_outlier_mad_zero_fallback),
 	    cmocka_unit_test(test_identical_samples),
-	    cmocka_unit_test(test_bootstrap_contains_median),
-	    cmocka_unit_test(test_bootstrap_reproducible),
-	    cmocka_unit_test(test_bootstrap_reference),
+	    cmocka_unit_test(test_median_ci_contains_median),
+	    cmocka_unit_test(test_median_ci_reproducible),
+	    cmocka_unit_test(test_median_ci_reference),
+	    cmocka_unit_test(test_median_ci_small_n),
+	    cmocka_unit_test(test_binomial_half_cdf),
+	    cmocka_unit_test(test_median_ci_large_n),
+	    cmocka_unit_test(test_median_ci_coverage),
+	    cmocka_unit_test(test_sort_doubles),
+	    cmocka_unit_test(test_bootstrap_quantile_draw),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_enomem),
 	};
