@@ -31,7 +31,10 @@ static const struct cvb_series *series_named(const struct cvb_cell *c, const cha
 static double relative_half_width(const struct cvb_series *s, const struct cvb_plan *p)
 {
 	struct cvb_summary sum;
-	if (!s || s->n < 2 || cvb_summarize(s->values, s->n, p->seed, p->resamples, &sum) < 0)
+	/* Below CVB_MEDIAN_CI_MIN_N the interval is [min, max], whose coverage
+	 * is under 95%: never judged precise enough on it. */
+	if (!s || s->n < CVB_MEDIAN_CI_MIN_N ||
+	    cvb_summarize(s->values, s->n, p->seed, p->resamples, &sum) < 0)
 		return INFINITY;
 	double med = fabs(sum.p50);
 	double hw = fmax(sum.ci95_hi - sum.p50, sum.p50 - sum.ci95_lo);
