@@ -93,6 +93,7 @@ int cvb_calib_measure(const struct cvb_calib_config *cfg, cvb_calib_op_fn fn, vo
 	if (!buf)
 		return -ENOMEM;
 	double *net = buf, *raw = buf + n, *over = buf + 2 * n;
+	int64_t loop_total_ns = 0;
 
 	memset(out, 0, sizeof(*out));
 	/* The calibration loops double as the op's warm-up (caches, page
@@ -106,11 +107,25 @@ int cvb_calib_measure(const struct cvb_calib_config *cfg, cvb_calib_op_fn fn, vo
 		int64_t empty_ns = cvb_calib_time_loop(clk, empty, arg, out->iters);
 		net[r] = cvb_calib_net_ns(loop_ns, empty_ns, out->iters);
 		raw[r] = (double)loop_ns / (double)out->iters;
+		loop_total_ns += loop_ns;
 		over[r] = (double)empty_ns / (double)out->iters;
 	}
 	out->op_ns = cvb_calib_median(net, n);
 	out->raw_ns = cvb_calib_median(raw, n);
 	out->overhead_ns = cvb_calib_median(over, n);
+	/* Every repeat has the same iteration count: the mean per call is the
+	 * total over all calls. */
+	out->raw_mean_ns = (double)loop_total_ns / ((double)n * (double)out->iters);
 	free(buf);
+	return 0;
+}
+
+int cvb_calib_mean(const struct cvb_calib_clock *clk, cvb_calib_op_fn fn, void *arg, uint64_t calls,
+                   double *mean_ns)
+{
+	if (!fn || !mean_ns || calls == 0)
+		return -EINVAL;
+	int64_t t = cvb_calib_time_loop(clk ? clk : &cvb_calib_monotonic, fn, arg, calls);
+	*mean_ns = (double)t / (double)calls;
 	return 0;
 }

@@ -46,6 +46,7 @@ struct cvb_calib_result {
 	bool capped;        /* max_iters reached before the target duration */
 	double op_ns;       /* median over repeats of (loop - empty loop) / iters, >= 0 */
 	double raw_ns;      /* median of loop / iters, before the subtraction */
+	double raw_mean_ns; /* mean of loop / iters: all timed calls, loop cost kept */
 	double overhead_ns; /* median of empty loop / iters */
 };
 
@@ -76,5 +77,12 @@ double cvb_calib_median(double *v, size_t n);
  * Returns 0, -EINVAL for a bad config, -ENOMEM. */
 int cvb_calib_measure(const struct cvb_calib_config *cfg, cvb_calib_op_fn fn, void *arg,
                       struct cvb_calib_result *out);
+
+/* The plain method of perf bench syscall basic: one timed loop of exactly
+ * `calls` calls, *mean_ns = its time / calls, the loop's own cost kept, no
+ * calibration, no repeats. clk NULL: cvb_calib_monotonic. Returns 0, or
+ * -EINVAL for calls == 0 or a NULL fn or mean_ns. */
+int cvb_calib_mean(const struct cvb_calib_clock *clk, cvb_calib_op_fn fn, void *arg, uint64_t calls,
+                   double *mean_ns);
 
 #endif

@@ -57,6 +57,12 @@ static int cpu_hog_run(const struct cvb_workload_ctx *ctx)
 	cvb_emit_metric(ctx->out_fd, "cpu_hog_cpu_ns", cpu_ns);
 	cvb_emit_metric(ctx->out_fd, "cpu_hog_cpu_share", cpu_ns / wall_ns);
 	cvb_emit_metric(ctx->out_fd, "cpu_hog_loops_per_s", (double)loops * 1e9 / wall_ns);
+	/* The burn's wall window on this kernel's CLOCK_MONOTONIC (the host's,
+	 * natively and in a container without a time namespace), so that a
+	 * host-side counter can be read over the very same window: the cgroup's
+	 * CPU usage in scripts/validate-cpu-quota.sh. */
+	cvb_emit_fact_num(ctx->out_fd, "cpu_hog_started_ns", (double)w0);
+	cvb_emit_fact_num(ctx->out_fd, "cpu_hog_ended_ns", (double)w1);
 	return 0;
 }
 

@@ -6,7 +6,18 @@
  * from 1 until one timed loop lasts target_ms; then `repeats` loops of the
  * operation, each followed by an empty loop of the same count and structure,
  * give (loop - empty) / iterations; the metric is their median. Facts carry
- * the iteration count and the subtracted loop overhead of each operation.
+ * the iteration count, the subtracted loop overhead, and the median and the
+ * mean of the raw loops (before the subtraction) of each operation, so that
+ * the figure can be related to a plain loop's mean.
+ *
+ * With calls=N (N > 0) the method is instead the one of `perf bench syscall
+ * basic`, so that the two can be compared like with like
+ * (scripts/validate-syscall.sh): each selected operation runs once as one
+ * loop of exactly N calls, and the metric is that loop's time / N, a mean
+ * with the loop's own cost kept, no calibration, no repeats, no subtraction.
+ * getppid then goes the way perf's does, `for (i = 0; i < N; i++) getppid();`
+ * through libc's wrapper (a real syscall in glibc, never cached), instead of
+ * the inlined instruction. A fact, syscall_method, says which method ran.
  *
  * Every operation always runs: the harness requires every declared metric in
  * every successful launch, so a selection mask would either fail launches or
@@ -31,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SYSCALL_TARGET_MS, SYSCALL_REPEATS, SYSCALL_OPS };
+enum { SYSCALL_TARGET_MS, SYSCALL_REPEATS, SYSCALL_OPS, SYSCALL_CALLS };
 
 static const struct cvb_param_desc syscall_params[] = {
     [SYSCALL_TARGET_MS] = {"target_ms", "minimum duration of one timed loop", 20, 1, 10000},
@@ -42,12 +53,18 @@ static const struct cvb_param_desc syscall_params[] = {
                      "clock_gettime, 4 open_close, 8 stat, 16 pipe_rw, 32 mmap_touch, 64 "
                      "fork_wait, 128 sched_yield)",
                      255, 1, 255},
+    [SYSCALL_CALLS] = {"calls",
+                       "0: calibrated loops, median of repeats, loop cost subtracted; N: one "
+                       "loop of exactly N calls per operation, mean with the loop kept, getppid "
+                       "through libc (perf bench syscall basic's method)",
+                       0, 0, 2000000000},
     {0},
 };
 
 static const struct cvb_metric_desc syscall_metrics[] = {
     {"syscall_getppid_ns", "ns", CVB_LOWER_IS_BETTER,
-     "getppid through the raw syscall instruction: kernel entry and exit"},
+     "getppid: kernel entry and exit (the raw syscall instruction; libc's getppid() with "
+     "calls=N)"},
     {"syscall_clock_gettime_ns", "ns", CVB_LOWER_IS_BETTER,
      "clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO where the clocksource allows)"},
     {"syscall_open_close_ns", "ns", CVB_LOWER_IS_BETTER,
@@ -105,6 +122,16 @@ __attribute__((noinline)) static void op_getppid(void *arg)
 {
 	(void)arg;
 	syscall_sink = raw_getppid();
+}
+
+/* perf bench syscall basic's loop, as its source has it: libc's getppid()
+ * called directly, N times, between two clock reads. Returns the elapsed ns. */
+__attribute__((noinline)) static int64_t libc_getppid_loop(uint64_t calls)
+{
+	int64_t t0 = cvb_wl_now_ns();
+	for (uint64_t i = 0; i < calls; i++)
+		getppid();
+	return cvb_wl_now_ns() - t0;
 }
 
 __attribute__((noinline)) static void op_clock_gettime(void *arg)
@@ -270,10 +297,66 @@ static void emit_clock_facts(const struct cvb_workload_ctx *ctx)
 	cvb_emit_fact_str(ctx->out_fd, "syscall_clocksource", buf);
 }
 
+/* Emits syscall_<op><suffix> as a fact. */
+static void emit_op_fact(const struct cvb_workload_ctx *ctx, size_t op, const char *suffix,
+                         double value)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "syscall_%s%s", syscall_ops[op].name, suffix);
+	cvb_emit_fact_num(ctx->out_fd, name, value);
+}
+
+/* The default method (workloads/calibrate.h): the metric is the median of the
+ * repeats with the loop's cost subtracted; the facts say what was subtracted
+ * and what the raw loops gave, median and mean. Returns 0 or -errno; an
+ * operation's own failure is left in st->err. */
+static int measure_calibrated(const struct cvb_workload_ctx *ctx, struct syscall_state *st,
+                              size_t op, const struct cvb_calib_config *cfg)
+{
+	struct cvb_calib_result res;
+	char name[64];
+	int rc = cvb_calib_measure(cfg, syscall_ops[op].fn, st, &res);
+	if (rc < 0 || st->err)
+		return rc;
+	snprintf(name, sizeof(name), "syscall_%s_ns", syscall_ops[op].name);
+	cvb_emit_metric(ctx->out_fd, name, res.op_ns);
+	emit_op_fact(ctx, op, "_iters", (double)res.iters);
+	emit_op_fact(ctx, op, "_overhead_ns", res.overhead_ns);
+	emit_op_fact(ctx, op, "_raw_ns", res.raw_ns);
+	emit_op_fact(ctx, op, "_raw_mean_ns", res.raw_mean_ns);
+	if (res.capped) {
+		snprintf(name, sizeof(name), "syscall_%s_capped", syscall_ops[op].name);
+		cvb_emit_fact_str(ctx->out_fd, name,
+		                  "iteration cap reached before target_ms: a loop was shorter "
+		                  "than asked");
+	}
+	return 0;
+}
+
+/* calls=N: one loop of exactly N calls, its mean (see the header). Returns 0
+ * or -errno; an operation's own failure is left in st->err. */
+static int measure_plain(const struct cvb_workload_ctx *ctx, struct syscall_state *st, size_t op,
+                         uint64_t calls)
+{
+	double mean_ns;
+	char name[64];
+	int rc = 0;
+	if (syscall_ops[op].fn == op_getppid)
+		mean_ns = (double)libc_getppid_loop(calls) / (double)calls;
+	else
+		rc = cvb_calib_mean(NULL, syscall_ops[op].fn, st, calls, &mean_ns);
+	if (rc < 0 || st->err)
+		return rc;
+	snprintf(name, sizeof(name), "syscall_%s_ns", syscall_ops[op].name);
+	cvb_emit_metric(ctx->out_fd, name, mean_ns);
+	emit_op_fact(ctx, op, "_calls", (double)calls);
+	return 0;
+}
+
 static int syscall_run(const struct cvb_workload_ctx *ctx)
 {
 	struct syscall_state st = {.pipe_fd = {-1, -1}};
-	char tmp_path[64], fact[64], msg[160];
+	char tmp_path[64], msg[160];
 	int status = 1;
 
 	/* An inherited SIG_IGN would make children vanish unreaped and
@@ -296,29 +379,24 @@ static int syscall_run(const struct cvb_workload_ctx *ctx)
 	    .target_ns = ctx->param[SYSCALL_TARGET_MS] * 1000000,
 	    .repeats = (unsigned)ctx->param[SYSCALL_REPEATS],
 	};
+	const uint64_t calls = (uint64_t)ctx->param[SYSCALL_CALLS];
+	cvb_emit_fact_str(ctx->out_fd, "syscall_method",
+	                  calls ? "plain: one loop of `calls` calls per operation, its mean, the "
+	                          "loop's cost kept; getppid through libc (perf bench syscall "
+	                          "basic's method)"
+	                        : "calibrated: median of `repeats` loops of at least `target_ms`, "
+	                          "the empty loop's cost subtracted");
 	for (size_t i = 0; i < sizeof(syscall_ops) / sizeof(syscall_ops[0]); i++) {
 		if (!(ctx->param[SYSCALL_OPS] & (1 << i)))
 			continue; /* not asked for: its metric is optional */
-		struct cvb_calib_result res;
-		int rc = cvb_calib_measure(&cfg, syscall_ops[i].fn, &st, &res);
+		int rc = calls ? measure_plain(ctx, &st, i, calls)
+		               : measure_calibrated(ctx, &st, i, &cfg);
 		if (rc < 0 || st.err) {
 			snprintf(msg, sizeof(msg), "%s: %s: %s", syscall_ops[i].name,
 			         rc < 0 ? "measurement" : st.err_what,
 			         strerror(rc < 0 ? -rc : st.err));
 			cvb_emit_fact_str(ctx->out_fd, "syscall_error", msg);
 			goto cleanup;
-		}
-		snprintf(fact, sizeof(fact), "syscall_%s_ns", syscall_ops[i].name);
-		cvb_emit_metric(ctx->out_fd, fact, res.op_ns);
-		snprintf(fact, sizeof(fact), "syscall_%s_iters", syscall_ops[i].name);
-		cvb_emit_fact_num(ctx->out_fd, fact, (double)res.iters);
-		snprintf(fact, sizeof(fact), "syscall_%s_overhead_ns", syscall_ops[i].name);
-		cvb_emit_fact_num(ctx->out_fd, fact, res.overhead_ns);
-		if (res.capped) {
-			snprintf(fact, sizeof(fact), "syscall_%s_capped", syscall_ops[i].name);
-			cvb_emit_fact_str(ctx->out_fd, fact,
-			                  "iteration cap reached before target_ms: a loop was "
-			                  "shorter than asked");
 		}
 	}
 	status = 0;

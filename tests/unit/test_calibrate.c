@@ -177,6 +177,7 @@ static void test_measure_subtracts_overhead(void **state)
 	assert_false(r.capped);
 	assert_near(r.op_ns, 240.0, 1e-9);
 	assert_near(r.raw_ns, 250.0, 1e-9);
+	assert_near(r.raw_mean_ns, 250.0, 1e-9);
 	assert_near(r.overhead_ns, 10.0, 1e-9);
 	/* 10 calibration loops (1..512), then 5 x (op loop + empty loop). */
 	assert_int_equal(s.reads, 2 * (10 + 2 * 5));
@@ -217,7 +218,8 @@ static void test_measure_overhead_above_op_is_zero(void **state)
 /* Calibration loops for 100 ns ops and a 1600 ns target: 1..16 = 5 loops;
  * measured op loops are then loops 5, 7, 9, ... (each followed by an empty
  * loop). extra[] makes the repeats differ by a known cost per call. */
-static void run_median_case(unsigned repeats, const int64_t *extra, double want_op)
+static void run_median_case(unsigned repeats, const int64_t *extra, double want_op,
+                            double want_mean)
 {
 	struct sim s = {.op_cost = 100, .empty_cost = 0};
 	for (unsigned i = 0; i < repeats; i++)
@@ -230,20 +232,23 @@ static void run_median_case(unsigned repeats, const int64_t *extra, double want_
 	assert_int_equal(r.iters, 16);
 	assert_near(r.op_ns, want_op, 1e-9);
 	assert_near(r.raw_ns, want_op, 1e-9);
+	/* The mean keeps the slow repeat the median ignores. */
+	assert_near(r.raw_mean_ns, want_mean, 1e-9);
 }
 
 static void test_measure_median_of_repeats(void **state)
 {
 	(void)state;
-	/* Odd: per-call costs 100+{50,0,900,10,20} -> median 120. */
+	/* Odd: per-call costs 100+{50,0,900,10,20} -> median 120, mean
+	 * 100 + 980 / 5 = 296. */
 	static const int64_t odd[] = {50, 0, 900, 10, 20};
-	run_median_case(5, odd, 120.0);
-	/* Even: 100+{40,0,1000,10} -> (110 + 140) / 2 = 125. */
+	run_median_case(5, odd, 120.0, 296.0);
+	/* Even: 100+{40,0,1000,10} -> (110 + 140) / 2 = 125, mean 100 + 262.5. */
 	static const int64_t even[] = {40, 0, 1000, 10};
-	run_median_case(4, even, 125.0);
-	/* One repeat is its own median. */
+	run_median_case(4, even, 125.0, 362.5);
+	/* One repeat is its own median and mean. */
 	static const int64_t single[] = {7};
-	run_median_case(1, single, 107.0);
+	run_median_case(1, single, 107.0, 107.0);
 }
 
 static void test_measure_rejects_bad_config(void **state)
@@ -260,6 +265,48 @@ static void test_measure_rejects_bad_config(void **state)
 	cfg.repeats = 1;
 	assert_int_equal(cvb_calib_measure(&cfg, NULL, &s, &r), -EINVAL);
 	assert_int_equal(s.reads, 0);
+}
+
+/* The plain method (perf bench syscall basic's): one loop of exactly the
+ * calls asked for, its time / calls, nothing calibrated, repeated or
+ * subtracted. */
+static void test_mean_one_plain_loop(void **state)
+{
+	(void)state;
+	struct sim s = {.op_cost = 163, .empty_cost = 10};
+	struct cvb_calib_clock clk = sim_clock(&s);
+	double mean = -1;
+	assert_int_equal(cvb_calib_mean(&clk, sim_op, &s, 1000, &mean), 0);
+	assert_near(mean, 163.0, 1e-9);
+	assert_int_equal(s.reads, 2);
+	assert_int_equal(s.op_calls, 1000);
+	assert_int_equal(s.empty_calls, 0);
+
+	/* A slow stretch inside the loop (an interrupt) stays in the mean:
+	 * 5 ns more per call in the only loop, loop 0. */
+	s = (struct sim){.op_cost = 163};
+	s.extra[0] = 5;
+	assert_int_equal(cvb_calib_mean(&clk, sim_op, &s, 400, &mean), 0);
+	assert_near(mean, 168.0, 1e-9);
+
+	/* A count that is no power of two is kept exactly. */
+	s = (struct sim){.op_cost = 3};
+	assert_int_equal(cvb_calib_mean(&clk, sim_op, &s, 5000003, &mean), 0);
+	assert_int_equal(s.op_calls, 5000003);
+	assert_near(mean, 3.0, 1e-9);
+}
+
+static void test_mean_rejects_bad_args(void **state)
+{
+	(void)state;
+	struct sim s = {.op_cost = 1};
+	struct cvb_calib_clock clk = sim_clock(&s);
+	double mean = 42;
+	assert_int_equal(cvb_calib_mean(&clk, sim_op, &s, 0, &mean), -EINVAL);
+	assert_int_equal(cvb_calib_mean(&clk, NULL, &s, 10, &mean), -EINVAL);
+	assert_int_equal(cvb_calib_mean(&clk, sim_op, &s, 10, NULL), -EINVAL);
+	assert_int_equal(s.reads, 0);
+	assert_near(mean, 42.0, 0);
 }
 
 /* ---- real clock ---------------------------------------------------------- */
@@ -299,9 +346,26 @@ static void test_real_getppid_smoke(void **state)
 	assert_real_result("getppid", &r);
 	/* Noise only adds time to a timed loop, so the raw cost per call is at
 	 * least a real system call's (kernel entry and exit: well above 20 ns on
-	 * any x86 or arm64 CPU); an elided call would cost about 1 ns. */
+	 * any x86 or arm64 CPU); an elided call would cost about 1 ns. The same
+	 * holds for the mean over the repeats. */
 	if (!(r.raw_ns >= 20.0))
 		fail_msg("getppid loop %.1f ns per call: below a system call's cost", r.raw_ns);
+	if (!(r.raw_mean_ns >= 20.0))
+		fail_msg("getppid loops' mean %.1f ns per call: below a system call's cost",
+		         r.raw_mean_ns);
+}
+
+/* The plain loop on the real clock: noise only adds time, so its mean is at
+ * least a real system call's, and finite. */
+static void test_real_mean_getppid_smoke(void **state)
+{
+	(void)state;
+	double mean = -1;
+	assert_int_equal(cvb_calib_mean(NULL, real_getppid, NULL, 100000, &mean), 0);
+	if (!(isfinite(mean) && mean >= 20.0))
+		fail_msg("getppid mean %.1f ns over 100000 calls: below a system call's cost",
+		         mean);
+	print_message("getppid mean %.1f ns over 100000 calls\n", mean);
 }
 
 static void test_real_nop_costs_nothing(void **state)
@@ -332,7 +396,10 @@ int main(void)
 	    cmocka_unit_test(test_measure_overhead_above_op_is_zero),
 	    cmocka_unit_test(test_measure_median_of_repeats),
 	    cmocka_unit_test(test_measure_rejects_bad_config),
+	    cmocka_unit_test(test_mean_one_plain_loop),
+	    cmocka_unit_test(test_mean_rejects_bad_args),
 	    cmocka_unit_test(test_real_getppid_smoke),
+	    cmocka_unit_test(test_real_mean_getppid_smoke),
 	    cmocka_unit_test(test_real_nop_costs_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
