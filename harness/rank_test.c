@@ -53,18 +53,6 @@ static int exact_p(const long *rank2, size_t n, size_t k, size_t smax, long t_ob
 	return 0;
 }
 
-/* A sorted copy of v, or NULL. */
-static double *sorted_copy(const double *v, size_t n)
-{
-	double *s = n <= SIZE_MAX / sizeof(*s) ? malloc(n * sizeof(*s)) : NULL;
-
-	if (!s)
-		return NULL;
-	memcpy(s, v, n * sizeof(*s));
-	cvb_sort_doubles(s, n);
-	return s;
-}
-
 /* See rank_test.h. Both sides are sorted on their own and walked together,
  * tie group by tie group: O(n) after two O(n) radix sorts, where sorting
  * the pooled, tagged samples took O(n log n) with a large constant. */
@@ -92,8 +80,8 @@ int cvb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 	/* Past EXACT_MAX_N the work limit rules the exact count out anyway:
 	 * n k smax >= n (n + 1) > CVB_RANK_EXACT_MAX_WORK. */
 	want_exact = k < EXACT_BELOW && n <= EXACT_MAX_N;
-	sx = sorted_copy(x, nx);
-	sy = sorted_copy(y, ny);
+	sx = cvb_sorted_copy(x, nx);
+	sy = cvb_sorted_copy(y, ny);
 	rank2 = want_exact ? calloc(n, sizeof(*rank2)) : NULL;
 	if (!sx || !sy || (want_exact && !rank2)) {
 		cvb_error_set(err, ENOMEM, "out of memory in the rank test");

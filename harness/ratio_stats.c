@@ -15,18 +15,6 @@ static bool all_finite(const double *v, size_t n)
 	return true;
 }
 
-/* A sorted copy of v (n > 0), or NULL. */
-static double *sorted_copy(const double *v, size_t n)
-{
-	double *s = n <= SIZE_MAX / sizeof(*s) ? malloc(n * sizeof(*s)) : NULL;
-
-	if (!s)
-		return NULL;
-	memcpy(s, v, n * sizeof(*s));
-	cvb_sort_doubles(s, n);
-	return s;
-}
-
 /* See ratio_stats.h: each resample's medians are drawn as order statistics
  * of the sorted sides (cvb_bootstrap_quantile_draw), O(1) per resample. */
 int cvb_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
@@ -41,8 +29,8 @@ int cvb_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 		errno = EINVAL;
 		return -1;
 	}
-	sa = sorted_copy(a, na);
-	sb = sorted_copy(b, nb);
+	sa = cvb_sorted_copy(a, na);
+	sb = cvb_sorted_copy(b, nb);
 	r = malloc(resamples * sizeof(*r));
 	if (!sa || !sb || !r) {
 		errno = ENOMEM;

@@ -641,3 +641,13 @@ void cvb_summary_free(struct cvb_summary *s)
 	s->outliers = NULL;
 	s->n_outliers = 0;
 }
+
+double *cvb_sorted_copy(const double *v, size_t n)
+{
+	double *s = n && n <= SIZE_MAX / sizeof(*s) ? malloc(n * sizeof(*s)) : NULL;
+	if (!s)
+		return NULL;
+	memcpy(s, v, n * sizeof(*s));
+	cvb_sort_doubles(s, n);
+	return s;
+}

@@ -91,6 +91,9 @@ double cvb_rng_beta(struct cvb_rng *rng, double a, double b);
  * several times). Small n and an allocation failure take qsort. */
 void cvb_sort_doubles(double *v, size_t n);
 
+/* A sorted copy of v (caller frees), or NULL when out of memory. */
+double *cvb_sorted_copy(const double *v, size_t n);
+
 /* Type-7 percentile of an ascending array; p in [0, 1]; n > 0. */
 double cvb_percentile_sorted(const double *sorted, size_t n, double p);
 
