@@ -54,10 +54,10 @@ check "a run slowed by --inject-delay-us 20000 (recorded)" sh -c \
 check "the slowed run: every startup sample of both cells >= 20 ms" jq -e \
 	'[.cells[] | select(.label == "native/ready" or .label == "container/ready")] | length == 2 and
 	 all(.metrics.startup_ns.samples | length == 5 and all(. >= 20000000))' "$TMP/slow/r.json"
-$CVBENCH compare "$base" "$TMP/slow/r.json" --metric startup_ns >"$TMP/cmp.out" 2>&1
+$CVBENCH compare "$base" "$TMP/slow/r.json" --metric startup_ns --format json >"$TMP/cmp.json" 2>/dev/null
 rc=$?
 check "compare reads the slowed run against quick (exit 0 or 1), both cells compared" sh -c \
-	"{ [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && grep -Eq '^native/ready +startup_ns ' $TMP/cmp.out && grep -Eq '^container/ready +startup_ns ' $TMP/cmp.out"
+	"{ [ $rc -eq 0 ] || [ $rc -eq 1 ]; } && jq -e '[.comparisons[] | select(.metric == \"startup_ns\") | .label] | index(\"native/ready\") != null and index(\"container/ready\") != null' $TMP/cmp.json >/dev/null"
 SET_SAMPLES="/usr/bin/python3 tests/fixtures/results/set_samples.py"
 check "fixtures: quick with written startup samples, and native/ready, container/ready 30% slower" sh -c \
 	"$SET_SAMPLES $base $TMP/gate-base.json --metric startup_ns &&
