@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's benchmark command: installs what is missing, builds, and runs
 # the default benchmark (matrices/default.json: native, container and VM;
-# under 10 minutes on a 2-CPU host whose VMs run under TCG) into
+# about 4 to 5 minutes on a 2-CPU host whose VMs run under TCG) into
 # results/default-<time>/: results.json, plots/ and report.md/.html.
 # Extra arguments go to `cvbench run` (e.g. --matrix matrices/quick.json).
 set -euo pipefail
