@@ -486,7 +486,10 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	char env_run[128], env_inst[128];
 	snprintf(env_run, sizeof(env_run), "CVB_RUN_ID=%s", spec->run_id);
 	snprintf(env_inst, sizeof(env_inst), "CVB_INSTANCE=%s", name);
-	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_run, env_inst, NULL};
+	/* The agent's parent (us), so it can tell it was orphaned early. */
+	char env_ppid[48];
+	snprintf(env_ppid, sizeof(env_ppid), "CVB_PARENT_PID=%ld", (long)getpid());
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_run, env_inst, env_ppid, NULL};
 	snprintf(hostname, sizeof(hostname), "%s", name);
 
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(inp, O_CLOEXEC) < 0 ||

@@ -10,9 +10,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +27,35 @@ static void say_ready(void)
 	snprintf(line, sizeof(line), "READY %" PRId64 "\n",
 	         (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	cvb_emit_line(STDOUT_FILENO, line);
+}
+
+/* Under a harness (CVB_RUN_ID set), dies with it: a harness killed with
+ * SIGKILL can neither STOP nor kill its agents, and a stoppable hog would
+ * otherwise burn a CPU for its full maximum duration. Not as a machine's
+ * init, whose "parent" is the guest kernel itself. The agent changes no
+ * credentials after exec (which is what clears the death signal), so
+ * setting it here, at start, is after the last change. */
+static void die_with_harness(bool machine_init)
+{
+	if (machine_init || !getenv("CVB_RUN_ID"))
+		return;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		return;
+	/* The harness may have died before the prctl: then we are already an
+	 * orphan and no signal will come. As a host process, getppid() tells
+	 * (it is the pid the harness passed unless we were reparented). As a
+	 * container's init getppid() is 0 (the harness is outside the pid
+	 * namespace; the death signal still crosses it), so ask the control
+	 * pipe instead: the harness holds its only write end, so a hangup
+	 * there means it is gone. */
+	const char *pp = getenv("CVB_PARENT_PID");
+	pid_t ppid = getppid();
+	if (pp && ppid != 0 && ppid != (pid_t)strtol(pp, NULL, 10))
+		_exit(2);
+	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+	if (ppid == 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP) &&
+	    !(pfd.revents & POLLIN))
+		_exit(2);
 }
 
 static void list_workloads(void)
@@ -91,6 +123,9 @@ int main(int argc, char **argv)
 		if (cvb_pid1_is_machine_init())
 			cvb_pid1_report_uptime(STDOUT_FILENO);
 	}
+	/* Right after READY (which nothing may precede) and, as PID 1, after
+	 * /proc is mounted, which telling a machine's init needs. */
+	die_with_harness(pid1 && cvb_pid1_is_machine_init());
 
 	int status = 2;
 	const struct cvb_workload *w = argc >= 2 ? cvb_workload_find(argv[1]) : NULL;

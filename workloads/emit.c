@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cvb_emit_line(int fd, const char *line)
@@ -74,10 +75,15 @@ int cvb_emit_fact_num(int fd, const char *name, double value)
 bool cvb_stop_requested(int in_fd)
 {
 	struct pollfd pfd = {.fd = in_fd, .events = POLLIN};
+	struct stat st;
 	char c;
 	if (in_fd < 0 || poll(&pfd, 1, 0) <= 0)
 		return false;
-	/* Only a line asks a stoppable workload to stop: an input that is
-	 * merely at EOF (/dev/null when run by hand) lets it run its course. */
-	return read(in_fd, &c, 1) == 1;
+	ssize_t n = read(in_fd, &c, 1);
+	if (n == 1)
+		return true;
+	/* EOF on a pipe or socket is a stop too: the host closed it, or died
+	 * (then nobody would ever send the line). An input that is merely at
+	 * EOF as a file (/dev/null when run by hand) lets it run its course. */
+	return n == 0 && fstat(in_fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }

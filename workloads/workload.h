@@ -75,7 +75,8 @@ static inline bool cvb_workload_stoppable(const struct cvb_workload *w)
 }
 
 /* For stoppable workloads: true once the host asked the workload to stop
- * (a line on in_fd; EOF alone is not a request). Never blocks
+ * (a line on in_fd, or EOF when in_fd is a pipe or socket: the host
+ * closed it or died; EOF on /dev/null or a file is not a request). Never blocks
  * (workloads/emit.c). */
 bool cvb_stop_requested(int in_fd);
 
