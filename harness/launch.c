@@ -49,6 +49,10 @@ static void on_event(void *ctx, const struct cvb_proto_event *ev)
 		break;
 	}
 	case CVB_PROTO_FACT:
+		/* Counted, then bounded by cvb_launch_drain. The bound also keeps
+		 * the linear replace below cheap (at most 256 names to scan). */
+		if (++ls->n_facts > CVB_LAUNCH_MAX_FACTS)
+			break;
 		if (!ls->sample->facts)
 			ls->sample->facts = cJSON_CreateObject();
 		cJSON_DeleteItemFromObjectCaseSensitive(ls->sample->facts, ev->metric);
@@ -104,14 +108,45 @@ int cvb_launch_start(struct cvb_launch *l, struct cvb_launch_spec *spec)
 	return 0;
 }
 
+static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* True (and the sample failed) once the agent sent more than a launch may. */
+static bool over_bounds(struct cvb_launch *l)
+{
+	struct cvb_sample *s = l->sample;
+	if (s->status != CVB_SAMPLE_OK)
+		return false;
+	if (l->n_facts > CVB_LAUNCH_MAX_FACTS)
+		fail(s, &l->proto, "protocol error: agent sent more than %d facts",
+		     CVB_LAUNCH_MAX_FACTS);
+	else if (l->proto.running_bytes > CVB_LAUNCH_MAX_PROTO_BYTES)
+		fail(s, &l->proto,
+		     "protocol error: agent sent more than %d MiB of output between READY "
+		     "and DONE",
+		     CVB_LAUNCH_MAX_PROTO_BYTES / (1024 * 1024));
+	else
+		return false;
+	return true;
+}
+
 bool cvb_launch_drain(struct cvb_launch *l)
 {
 	char buf[4096];
-	for (;;) {
+	/* Bounded: an agent that writes without pause must not keep the
+	 * caller from its deadline and the stop signal. What is left waits in
+	 * the pipe for the next call. */
+	for (size_t got = 0; got < CVB_LAUNCH_DRAIN_MAX_BYTES;) {
 		ssize_t n = read(l->inst->out_fd, buf, sizeof(buf));
 		if (n > 0) {
 			l->t_arrival = cvb_now_ns();
 			cvb_proto_feed(&l->proto, buf, (size_t)n);
+			got += (size_t)n;
+			if (over_bounds(l)) {
+				/* Read no more: the launch is over, as at EOF. */
+				l->eof = true;
+				return false;
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -119,9 +154,11 @@ bool cvb_launch_drain(struct cvb_launch *l)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return true;
 		cvb_proto_eof(&l->proto);
+		over_bounds(l); /* a last, unterminated line counts too */
 		l->eof = true;
 		return false;
 	}
+	return true;
 }
 
 void cvb_launch_measure(struct cvb_launch *l)
@@ -164,9 +201,6 @@ static void describe_exit(const struct cvb_exit *e, char *buf, size_t len)
 	if (e->note[0] && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "; %s", e->note);
 }
-
-static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Marks the sample failed with a reason and the agent's last output lines. */
 static void fail(struct cvb_sample *s, const struct cvb_proto *p, const char *fmt, ...)

@@ -8,6 +8,15 @@
 #include "results.h"
 
 #define CVB_LAUNCH_MAX_VALUES 64
+/* What one launch may send, so that a hostile or broken agent cannot keep
+ * the harness busy or grow its memory without end. The real workloads send
+ * far less (the audit, the most: about 20 facts and 1.2 KB). Beyond either
+ * the launch fails and the instance is torn down. */
+#define CVB_LAUNCH_MAX_FACTS 256
+#define CVB_LAUNCH_MAX_PROTO_BYTES (1024 * 1024) /* between READY and DONE */
+/* One cvb_launch_drain call reads at most this much, then returns so that
+ * its caller checks its deadline and the stop signal. */
+#define CVB_LAUNCH_DRAIN_MAX_BYTES (64 * 1024)
 
 struct cvb_launch {
 	const struct cvb_workload *workload;
@@ -19,6 +28,7 @@ struct cvb_launch {
 	const struct cvb_metric_desc *desc[CVB_LAUNCH_MAX_VALUES];
 	double value[CVB_LAUNCH_MAX_VALUES];
 	size_t n_values;
+	size_t n_facts; /* fact lines received, duplicates included */
 	struct cvb_proto proto;
 	struct cvb_instance *inst; /* NULL until launched, and after cvb_launch_end */
 	struct cvb_usage usage;
@@ -48,7 +58,10 @@ void cvb_launch_init(struct cvb_launch *l, const struct cvb_backend *be,
  * returns -1. */
 int cvb_launch_start(struct cvb_launch *l, struct cvb_launch_spec *spec);
 
-/* Reads what the agent wrote; false at EOF (l->eof set). */
+/* Reads what the agent wrote, at most CVB_LAUNCH_DRAIN_MAX_BYTES a call
+ * (true then: call again after checking the deadline); false at EOF (l->eof
+ * set). An agent that exceeds a protocol bound fails the sample there: no
+ * more is read (l->eof is set too) and cvb_launch_end kills the instance. */
 bool cvb_launch_drain(struct cvb_launch *l);
 
 /* Host-side measurement now; a failure is kept as the measure error. */

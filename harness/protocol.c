@@ -121,6 +121,8 @@ void cvb_proto_feed(struct cvb_proto *p, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = data[i];
+		if (p->state == CVB_PROTO_RUNNING)
+			p->running_bytes++;
 		if (c == '\n') {
 			p->line[p->len] = '\0';
 			if (p->overlong && p->state == CVB_PROTO_RUNNING)

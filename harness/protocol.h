@@ -51,6 +51,9 @@ struct cvb_proto {
 	size_t len;
 	bool overlong; /* the current line exceeded the buffer: rest is dropped */
 	size_t noise_lines;
+	/* Bytes received between READY and DONE (DONE's line included, READY's
+	 * not): what the harness bounds (launch.c). */
+	size_t running_bytes;
 	/* The last few raw lines, for error messages ("last output: ..."). */
 	char tail[CVB_PROTO_TAIL_LINES][160];
 	size_t tail_next, tail_count;

@@ -129,4 +129,27 @@ else
 	skip "agent as PID 1" "needs root and unshare(1)"
 fi
 
+# --- flooding agents: the run still ends, bounded, and leaves nothing -----
+# Under `timeout 60`, so that a harness stuck reading fails here instead of
+# hanging CI; 30 s for a run bounded by --timeout 1 is beyond any noise.
+flood() { # NAME AGENT EXPECTED-REASON-REGEX LEFTOVER-REGEX (the writer it execs)
+	local name=$1 agent=$2 re=$3 left=$4 out="$TMP/flood.json" t0 t1 rc
+	rm -f "$out"
+	t0=$(date +%s)
+	timeout -s KILL 60 $CVBENCH run --agent "tests/fake-agents/$agent" --reps 1 --warmup 0 \
+		--timeout 1 --quiet --out "$out" 2>"$TMP/flood.err"
+	rc=$?
+	t1=$(date +%s)
+	if [ $rc -eq 1 ] && [ $((t1 - t0)) -le 30 ] && validate "$out" >/dev/null 2>&1 &&
+		jq -e --arg re "$re" '.cells[0].status=="failed" and (.cells[0].reason|test($re))' "$out" >/dev/null; then
+		pass "$name -> ends in $((t1 - t0)) s: $(jq -r '.cells[0].reason' "$out" | cut -c1-100)"
+	else
+		fail "$name" "rc=$rc after $((t1 - t0)) s $(jq -c '.cells[0].reason' "$out" 2>&1 | cut -c1-200) $(head -c 300 "$TMP/flood.err")"
+	fi
+	check "$name: no fake agent left" no_process "fake-agents/$agent|$left"
+}
+flood "agent floods output after READY" flood.sh "more than 1 MiB of output" '^yes$'
+flood "agent floods noise before READY" noise-flood.sh "timed out after 1.0 s waiting for READY" '^yes$'
+flood "agent sends endless distinct facts" fact-flood.sh "more than 256 facts" '^awk BEGIN.*fact'
+
 finish

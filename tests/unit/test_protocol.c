@@ -245,6 +245,23 @@ static void test_facts(void **state)
 	assert_non_null(strstr(e.error_msg, "malformed result line"));
 }
 
+/* What is bounded per launch: the bytes between READY and DONE (DONE's line
+ * included), not the noise around them nor READY's own line. */
+static void test_running_bytes(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "boot noise\nREADY 5\n");
+	assert_int_equal(p.running_bytes, 0);
+	feed_all(&p, "{\"metric\":\"x\",\"value\":1}\nDO");
+	assert_int_equal(p.running_bytes, 27);
+	feed_all(&p, "NE 0\npower off\n");
+	assert_string_equal(e.order, "RMD");
+	assert_int_equal(p.running_bytes, 27 + 5); /* "NE 0\n": the noise after it is not counted */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_overlong_line),
 	    cmocka_unit_test(test_embedded_nul_and_empty),
 	    cmocka_unit_test(test_facts),
+	    cmocka_unit_test(test_running_bytes),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }
