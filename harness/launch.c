@@ -174,9 +174,10 @@ void cvb_launch_stop(struct cvb_launch *l)
 	struct cvb_error err = {0};
 	l->stopped = true;
 	l->t_stop = cvb_now_ns();
-	/* A line, then EOF: holding workloads stop on either, stoppable finite
-	 * ones (the hogs) only on the line. SIGPIPE is ignored: a workload that
-	 * already ended just makes the write fail. */
+	/* A line, then EOF: every workload that holds or burns until stopped
+	 * stops on either (EOF too, so that a dead harness stops the hogs).
+	 * SIGPIPE is ignored: a workload that already ended just makes the
+	 * write fail. */
 	if (!l->backend->stop && l->inst->in_fd >= 0) {
 		ssize_t n = write(l->inst->in_fd, "STOP\n", 5);
 		(void)n;
