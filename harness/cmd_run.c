@@ -210,6 +210,7 @@ int cvb_cmd_run(int argc, char **argv)
 		goto usage;
 	const struct cvb_plan *first = m.blocks[0];
 	if (cvb_agent_locate(first->agent_path, run.agent_path, sizeof(run.agent_path), &err) < 0 ||
+	    (record && cvb_resume_check_agent(record, run.agent_path, &err) < 0) ||
 	    check_matrix(&m, &err) < 0)
 		goto usage;
 	const char *out_path = first->out_path;

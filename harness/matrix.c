@@ -115,6 +115,12 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 	for (const cJSON *f = obj->child; f; f = f->next) {
 		const char *k = f->string;
 		bool repeatable = strcmp(k, "param") == 0 || strcmp(k, "scenario") == 0;
+		/* Before the skip below: even overridden, the field is refused. */
+		if (cvb_plan_option_runs_program(k))
+			return cvb_error_set(err, EPERM,
+			                     "%s: field '%s' names what cvbench runs as root, which "
+			                     "comes from the command line only: pass --%s there",
+			                     where, k, k);
 		if (strcmp(k, "param") != 0 &&
 		    ((later && cJSON_HasObjectItem(later, k)) || in_overrides(k, n_ov, ov)))
 			continue;
@@ -287,6 +293,7 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 		                                err) < 0) ||
 		    object_to_args(m, blk, NULL, n_overrides, overrides, where, &b, err) < 0)
 			goto out;
+		const int n_matrix_args = b.argc;
 		for (int i = 0; i < n_overrides; i++)
 			if (push(m, &b, overrides[i]) < 0) {
 				cvb_error_set(err, E2BIG, "%s: too many options", where);
@@ -303,7 +310,13 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 			cvb_error_set(err, EINVAL, "%s: 'help' is not a run option", where);
 			goto out;
 		}
-		if (r != CVB_PARSE_OK) {
+		/* An abbreviation ("launch") reaches getopt as the option itself:
+		 * where the value came from is what counts. */
+		if (r != CVB_PARSE_OK ||
+		    cvb_plan_check_sources(p, 1, n_matrix_args, "the matrix", m->from_record, err) <
+		        0 ||
+		    cvb_plan_check_sources(p, n_matrix_args, n_matrix_args + m->n_recorded_overrides,
+		                           "the results file's command line", true, err) < 0) {
 			cvb_error_prefix(err, "%s", where);
 			goto out;
 		}
@@ -368,19 +381,25 @@ int cvb_matrix_locate(const char *name, char *out, size_t len, struct cvb_error 
 	    name, dir, dir);
 }
 
-enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_matrix *m,
-                                            struct cvb_error *err)
+enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_recorded,
+                                                struct cvb_matrix *m, struct cvb_error *err)
 {
 	const char *matrix = NULL;
 	char *rest[BLOCK_MAX_ARGS];
-	int n_rest = 0;
+	int n_rest = 0, n_rest_recorded = 0;
 	bool bare = true; /* nothing that selects what to measure */
 	memset(m, 0, sizeof(*m));
+	m->from_record = n_recorded > 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = NULL;
 		bool is_matrix = strncmp(a, "--matrix", 8) == 0 && (a[8] == '=' || !a[8]);
 		bool is_resume = strncmp(a, "--resume", 8) == 0 && (a[8] == '=' || !a[8]);
+		if (is_resume && i < n_recorded)
+			return cvb_error_set(err, EINVAL,
+			                     "the results file's command line has --resume: a record "
+			                     "never does (not written by cvbench?)"),
+			       CVB_PARSE_ERROR;
 		if (is_matrix || is_resume) {
 			if (a[8] == '=')
 				val = a + 9;
@@ -401,6 +420,7 @@ enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_ma
 		if (n_rest == BLOCK_MAX_ARGS)
 			return cvb_error_set(err, E2BIG, "too many options"), CVB_PARSE_ERROR;
 		rest[n_rest++] = argv[i];
+		n_rest_recorded += i < n_recorded;
 		/* Only run-wide options (where to write, how quietly...) keep a
 		 * bare `cvbench run` on the default matrix; any option about what
 		 * to measure makes the command line a block of its own. */
@@ -428,6 +448,7 @@ enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_ma
 			return CVB_PARSE_ERROR;
 		matrix = found;
 	}
+	m->n_recorded_overrides = n_rest_recorded;
 	if (matrix)
 		return cvb_matrix_load(matrix, n_rest, rest, m, err) < 0 ? CVB_PARSE_ERROR
 		                                                         : CVB_PARSE_OK;
@@ -435,5 +456,16 @@ enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_ma
 	if (!p)
 		return cvb_error_set(err, ENOMEM, "out of memory"), CVB_PARSE_ERROR;
 	m->blocks[m->n_blocks++] = p;
-	return cvb_plan_parse(argc, argv, p, err);
+	enum cvb_parse_result r = cvb_plan_parse(argc, argv, p, err);
+	if (r == CVB_PARSE_OK && cvb_plan_check_sources(p, 1, n_recorded,
+	                                                "the results file's command line", true,
+	                                                err) < 0)
+		return CVB_PARSE_ERROR;
+	return r;
+}
+
+enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_matrix *m,
+                                            struct cvb_error *err)
+{
+	return cvb_matrix_parse_recorded(argc, argv, 0, m, err);
 }

@@ -83,7 +83,9 @@ void cvb_plan_usage(FILE *out)
 	    "\n"
 	    "  --matrix FILE      run a matrix file (see matrices/); other options given\n"
 	    "                     override every block. No option at all: matrices/default\n"
-	    "  --resume FILE      continue an interrupted run from its results file\n"
+	    "  --resume FILE      continue an interrupted run from its results file (and\n"
+	    "                     into it); --agent, --launcher, --kernel, --connect are\n"
+	    "                     never taken from a file: give them again\n"
 	    "  --inject-delay-us N  testing knob: add N us to every launch, inside the\n"
 	    "                     measured window (recorded), to check 'cvbench compare'\n"
 	    "  --launcher CMD     native only: start the agent through CMD (split at spaces;\n"
@@ -670,6 +672,50 @@ static int add_placement(struct cvb_plan *plan, const char *tok, struct cvb_erro
 	return 0;
 }
 
+/* Remembers where a guarded option was given (the last one is in effect). */
+static void note_guarded(struct cvb_plan *plan, enum cvb_guarded_option g, int argv_index)
+{
+	if (g < CVB_N_GUARDED)
+		plan->guarded_at[g] = argv_index + 1;
+}
+
+static const char *const guarded_names[CVB_N_GUARDED] = {"agent", "launcher", "kernel",
+                                                         "connect", "out"};
+
+bool cvb_plan_option_runs_program(const char *name)
+{
+	for (int g = 0; g < CVB_N_GUARDED; g++)
+		if (g != CVB_GUARD_OUT && strcmp(guarded_names[g], name) == 0)
+			return true;
+	return false;
+}
+
+int cvb_plan_check_sources(struct cvb_plan *plan, int from, int to, const char *source,
+                           bool drop_out, struct cvb_error *err)
+{
+	const char *const *names = guarded_names;
+	const char *values[CVB_N_GUARDED] = {plan->agent_path, plan->launcher[0],
+	                                     plan->config.vm.kernel, plan->config.vm.connect,
+	                                     plan->out_path};
+	for (int g = 0; g < CVB_N_GUARDED; g++) {
+		int at = plan->guarded_at[g] - 1;
+		if (at < from || at >= to)
+			continue;
+		if (g == CVB_GUARD_OUT) {
+			if (drop_out) {
+				plan->out_path = NULL;
+				plan->guarded_at[g] = 0;
+			}
+			continue;
+		}
+		return cvb_error_set(err, EPERM,
+		                     "%s gives --%s '%s', but what cvbench runs as root comes from "
+		                     "the command line only: pass --%s there",
+		                     source, names[g], values[g] ? values[g] : "", names[g]);
+	}
+	return 0;
+}
+
 /* What only makes sense together, checked once everything is parsed. */
 static int check_groups(struct cvb_plan *plan, struct cvb_error *err)
 {
@@ -840,8 +886,18 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 
 	optind = 0; /* full re-initialisation: the parser may run more than once */
 	opterr = 0;
-	int c;
+	/* Where the next option starts: "+" permutes nothing, so it is optind
+	 * after the previous one (argv[1] first: optind 0 only re-initialises). */
+	int c, at = 1;
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		note_guarded(plan, c == OPT_AGENT      ? CVB_GUARD_AGENT
+		                   : c == OPT_LAUNCHER ? CVB_GUARD_LAUNCHER
+		                   : c == OPT_KERNEL   ? CVB_GUARD_KERNEL
+		                   : c == OPT_CONNECT  ? CVB_GUARD_CONNECT
+		                   : c == OPT_OUT      ? CVB_GUARD_OUT
+		                                       : CVB_N_GUARDED,
+		             at);
+		at = optind;
 		switch (c) {
 		case OPT_BACKEND:
 			backends = optarg;

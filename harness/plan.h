@@ -28,6 +28,20 @@
 
 enum cvb_pin_mode { CVB_PIN_NONE, CVB_PIN_AUTO, CVB_PIN_LIST };
 
+/* Options whose value names what cvbench, as root, executes or boots: the
+ * agent, a launcher command, a guest kernel, a libvirt URI (a transport such
+ * as qemu+ext:// names a command libvirt runs) and, written to, --out. The
+ * parser notes where each came from, so that the text of a file (a matrix,
+ * a results file's recorded command line) cannot name them. */
+enum cvb_guarded_option {
+	CVB_GUARD_AGENT,
+	CVB_GUARD_LAUNCHER,
+	CVB_GUARD_KERNEL,
+	CVB_GUARD_CONNECT,
+	CVB_GUARD_OUT,
+	CVB_N_GUARDED
+};
+
 /* A noisy-neighbour scenario: the victim (the cell's workload) alone, or next
  * to an aggressor in its own instance, optionally under cgroup limits that
  * only the aggressor gets. */
@@ -108,6 +122,9 @@ struct cvb_plan {
 	char precision_metrics_buf[256];
 	unsigned max_reps;      /* with --precision: the most measured launches per cell */
 	int64_t time_budget_ms; /* run-wide, with --precision: no extension past it; 0 none */
+	/* Where the value in effect of each guarded option was given: its argv
+	 * index + 1 (0: not given). */
+	int guarded_at[CVB_N_GUARDED];
 };
 
 enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = -1 };
@@ -126,6 +143,10 @@ struct cvb_matrix {
 	const char *resume; /* --resume FILE, or NULL */
 	char **overrides;   /* with --resume: the other options given (argv's) */
 	int n_overrides;
+	/* Rebuilding a resumed run: the first n_recorded_overrides options
+	 * handed to the matrix come from the record, not the command line. */
+	bool from_record;
+	int n_recorded_overrides;
 	char **strings; /* owned: argument text the blocks point into */
 	size_t n_strings, cap_strings;
 };
@@ -145,6 +166,12 @@ int cvb_matrix_load(const char *path, int n_overrides, char **overrides, struct 
  * matrix. */
 enum cvb_parse_result cvb_matrix_parse_args(int argc, char **argv, struct cvb_matrix *m,
                                             struct cvb_error *err);
+
+/* The same for a results file's recorded command line: argv[1..n_recorded-1]
+ * come from the file (refused if they name a program; a --out there is
+ * dropped), the rest from the command line of the resume. */
+enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_recorded,
+                                                struct cvb_matrix *m, struct cvb_error *err);
 
 /* Builds the block list from a matrix given as JSON text (also what a
  * resumed run re-reads from its record). */
@@ -169,6 +196,18 @@ static inline bool cvb_plan_grouped(const struct cvb_plan *plan)
 {
 	return plan->n_instances > 0 || plan->n_scenarios > 0;
 }
+
+/* Refuses a plan whose --agent, --launcher, --kernel or --connect in effect
+ * came from argv[from..to-1], text that `source` ("the matrix", "the results
+ * file's command line") gave rather than the command line: -1 with a
+ * one-line err naming the option and the fix. With drop_out, a --out from
+ * there is forgotten instead (a resume writes where it is told now). */
+int cvb_plan_check_sources(struct cvb_plan *plan, int from, int to, const char *source,
+                           bool drop_out, struct cvb_error *err);
+
+/* True if --NAME is one of the guarded options that name a program (agent,
+ * launcher, kernel, connect): a matrix field of that name is refused. */
+bool cvb_plan_option_runs_program(const char *name);
 
 /* True if `cvbench run --NAME` takes no value (matrix files give it true). */
 bool cvb_plan_option_is_flag(const char *name);

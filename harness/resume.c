@@ -94,9 +94,12 @@ int cvb_resume_load(const char *path, struct cvb_matrix *m, cJSON **record, stru
 			if (strncmp(args[i], "--matrix=", 9) != 0)
 				ov[n_ov++] = args[i];
 		}
+		const int n_recorded = n_ov;
 		for (int i = 0; i < n_overrides && n_ov < 511; i++)
 			ov[n_ov++] = overrides[i];
 		memset(m, 0, sizeof(*m));
+		m->from_record = true;
+		m->n_recorded_overrides = n_recorded;
 		m->source = strdup(src->valuestring);
 		snprintf(m->path, sizeof(m->path), "%s",
 		         cJSON_IsString(mpath) ? mpath->valuestring : "");
@@ -107,7 +110,7 @@ int cvb_resume_load(const char *path, struct cvb_matrix *m, cJSON **record, stru
 		for (int i = 0; i < n_overrides && argc < 511; i++)
 			args[argc++] = overrides[i];
 		args[argc] = NULL;
-		if (cvb_matrix_parse_args(argc, args, m, err) != CVB_PARSE_OK)
+		if (cvb_matrix_parse_recorded(argc, args, original_argc, m, err) != CVB_PARSE_OK)
 			goto prefix;
 	}
 	/* The record keeps these strings alive for the whole run; the command
@@ -131,6 +134,19 @@ out:
 	m->resume = resume;
 	cJSON_Delete(doc);
 	return rc;
+}
+
+int cvb_resume_check_agent(const cJSON *record, const char *agent_path, struct cvb_error *err)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(record, "config");
+	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(cfg, "agent");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(agent, "path");
+	if (!cJSON_IsString(path) || strcmp(path->valuestring, agent_path) == 0)
+		return 0;
+	return cvb_error_set(err, EINVAL,
+	                     "--resume: the record was measured with the agent '%s', this run "
+	                     "would start '%s': one run keeps one agent (give --agent)",
+	                     path->valuestring, agent_path);
 }
 
 /* Series names and units are static strings: find them where they are

@@ -16,6 +16,11 @@
 int cvb_resume_load(const char *path, struct cvb_matrix *m, cJSON **record, struct cvb_run *run,
                     struct cvb_error *err);
 
+/* The record's samples were measured with one agent: -1 with err if the
+ * agent located for this run (from the command line, never from the record)
+ * is another file. */
+int cvb_resume_check_agent(const cJSON *record, const char *agent_path, struct cvb_error *err);
+
 /* After cvb_run_prepare: gives each cell the samples, launches and round
  * count the record has for its label. */
 int cvb_resume_apply(const cJSON *record, struct cvb_run *run, struct cvb_error *err);

@@ -36,6 +36,14 @@ bad_matrix "unknown option in a block (block named)" '{"cvbench_matrix": 1, "blo
 bad_matrix "bad value in a block" '{"cvbench_matrix": 1, "blocks": [{"reps": 0}]}' "blocks\[0\].*--reps"
 bad_matrix "impossible combination" '{"cvbench_matrix": 1, "blocks": [{"workload": "idle", "scenario": ["alone"]}]}' "runs until stopped"
 bad_matrix "empty blocks" '{"cvbench_matrix": 1, "blocks": []}' "non-empty"
+# What root runs comes from the command line only (abbreviated too).
+printf '#!/bin/sh\ntouch %s\nexec "$@"\n' "$TMP/ran" >"$TMP/evil.sh"
+chmod +x "$TMP/evil.sh"
+bad_matrix "a block naming a launcher" '{"cvbench_matrix": 1, "blocks": [{"launcher": "'"$TMP/evil.sh"' {agent}"}]}' "field 'launcher' names what cvbench runs as root.*pass --launcher there"
+bad_matrix "an abbreviated launcher" '{"cvbench_matrix": 1, "blocks": [{"launch": "'"$TMP/evil.sh"' {agent}"}]}' "the matrix gives --launcher"
+bad_matrix "defaults naming the agent" '{"cvbench_matrix": 1, "defaults": {"agent": "'"$TMP/evil.sh"'"}, "blocks": [{}]}' "field 'agent'"
+bad_matrix "a block naming a guest kernel" '{"cvbench_matrix": 1, "blocks": [{"backend": "vm", "kernel": "/tmp/k"}]}' "field 'kernel'"
+check "nothing a matrix named was run" test ! -e "$TMP/ran"
 check "missing matrix file -> exit 2" sh -c "$CVBENCH run --matrix $TMP/none.json 2>/dev/null; [ \$? -eq 2 ]"
 
 # --- shards: the same cells, split over K files ------------------------------
@@ -66,13 +74,29 @@ check "SIGINT: exit 130" test $rc -eq 130
 check "SIGINT: the file is incomplete and keeps its samples" jq -e \
 	'.status=="incomplete" and (.cells[0].metrics.startup_ns.samples|length) > 10' "$out"
 first=$(jq -r .run_id "$out")
-check "--resume: continues to the end (exit 0)" $CVBENCH run --resume "$out" --quiet
+# The record names its agent: a resume runs only the one it is given now,
+# and only the same one.
+check "--resume without the record's --agent -> exit 2, naming it" sh -c \
+	"$CVBENCH run --resume $out --quiet 2>$TMP/r.err; [ \$? -eq 2 ] && grep -q \"command line gives --agent '$TMP/agent.sh'.*pass --agent there\" $TMP/r.err"
+check "--resume with another agent -> exit 2" sh -c \
+	"$CVBENCH run --resume $out --agent $BUILD/cvb-agent --quiet 2>$TMP/r.err; [ \$? -eq 2 ] && grep -q 'one run keeps one agent' $TMP/r.err"
+check "--resume: continues to the end (exit 0)" $CVBENCH run --resume "$out" --agent "$TMP/agent.sh" --quiet
 check "--resume: one complete record of 400 measured launches" jq -e \
 	'.status=="ok" and (.cells[0].metrics.startup_ns.samples|length)==400 and .cells[0].launch_counts.measured_ok==400' "$out"
 check "--resume: no launch measured twice, the first run named" jq -e --arg first "$first" \
 	'(.cells[0].metrics.startup_ns.launch_index | length == (unique|length)) and .config.resumed_from==$first' "$out"
 check "--resume: results validate" validate "$out"
-check "--resume of a complete run -> exit 2" sh -c "$CVBENCH run --resume $out 2>/dev/null; [ \$? -eq 2 ]"
+check "--resume of a complete run -> exit 2" sh -c "$CVBENCH run --resume $out --agent $TMP/agent.sh 2>/dev/null; [ \$? -eq 2 ]"
+# A results file is no command line for root: a forged record's launcher is
+# refused, and its --out is not where the resume writes.
+jq '.status="incomplete" | .config.command_line=["run","--backend","native","--reps","2","--launch",$l,"--out",$o] | del(.config.matrix) | .config.agent.path=$a' \
+	--arg l "$TMP/evil.sh {agent}" --arg o "$TMP/elsewhere.json" --arg a "$(realpath "$BUILD/cvb-agent")" "$out" >"$TMP/forged.json"
+check "--resume of a record naming a launcher -> exit 2, one line, nothing run" sh -c \
+	"$CVBENCH run --resume $TMP/forged.json --quiet 2>$TMP/r.err; [ \$? -eq 2 ] && [ \$(wc -l <$TMP/r.err) -eq 1 ] && grep -q 'gives --launcher' $TMP/r.err && [ ! -e $TMP/ran ]"
+jq '.status="incomplete" | .config.command_line=["run","--backend","native","--reps","2","--out",$o] | del(.config.matrix) | .config.agent.path=$a' \
+	--arg o "$TMP/elsewhere.json" --arg a "$(realpath "$BUILD/cvb-agent")" "$out" >"$TMP/forged.json"
+check "--resume writes to its FILE, not to the record's --out" sh -c \
+	"$CVBENCH run --resume $TMP/forged.json --quiet && [ ! -e $TMP/elsewhere.json ] && jq -e '.status==\"ok\"' $TMP/forged.json"
 
 # --- a group run (density) cut short and resumed ---------------------------
 if [ "$(id -u)" -eq 0 ]; then

@@ -701,6 +701,98 @@ static void test_parse_args(void **state)
 	rmdir(dir);
 }
 
+/* What cvbench runs as root (agent, launcher, kernel, libvirt URI) comes
+ * from the command line only: a matrix field, even abbreviated or
+ * overridden, and a results file's recorded command line are refused. */
+static void test_program_options_from_files(void **state)
+{
+	char text[1024];
+	struct cvb_error err;
+	struct cvb_matrix m;
+	struct args a;
+	char *ov[] = {"--launcher=/bin/ok {agent}"};
+
+	(void)state;
+	one_block(text, sizeof(text), "\"launcher\": \"/tmp/evil {agent}\"");
+	from_text_err(text, 0, NULL, &err);
+	assert_msg_has(err, "blocks[0]: field 'launcher' names what cvbench runs as root");
+	assert_msg_has(err, "pass --launcher there");
+	from_text_err(text, 1, ov, &err); /* overridden: still refused */
+	assert_msg_has(err, "field 'launcher'");
+	with_defaults(text, sizeof(text), "\"agent\": \"/tmp/evil\"", "");
+	from_text_err(text, 0, NULL, &err);
+	assert_msg_has(err, "field 'agent'");
+	one_block(text, sizeof(text), "\"backend\": \"vm\", \"kernel\": \"/tmp/k\"");
+	from_text_err(text, 0, NULL, &err);
+	assert_msg_has(err, "field 'kernel'");
+	one_block(text, sizeof(text), "\"backend\": \"vm\", \"connect\": \"qemu+ext:///system\"");
+	from_text_err(text, 0, NULL, &err);
+	assert_msg_has(err, "field 'connect'");
+	/* An abbreviation is the option itself to getopt. */
+	one_block(text, sizeof(text), "\"launch\": \"/tmp/evil {agent}\"");
+	from_text_err(text, 0, NULL, &err);
+	assert_int_equal(err.code, EPERM);
+	assert_msg_has(err, "the matrix gives --launcher '/tmp/evil'");
+	/* ...unless the command line gives the option: its value is used. */
+	from_text_ok(text, 1, ov, &m);
+	assert_string_equal(m.blocks[0]->launcher[0], "/bin/ok");
+	cvb_matrix_free(&m);
+
+	/* A record's command line (the first 3 arguments) naming an agent. */
+	ARGS(&a, "--agent", "/tmp/evil", "--reps", "2");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 3, &m, &err), CVB_PARSE_ERROR);
+	assert_msg_has(err, "the results file's command line gives --agent '/tmp/evil'");
+	cvb_matrix_free(&m);
+	ARGS(&a, "--reps", "2", "--launcher=/tmp/evil", "--quiet");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 4, &m, &err), CVB_PARSE_ERROR);
+	assert_msg_has(err, "gives --launcher");
+	cvb_matrix_free(&m);
+	/* Given again with the resume: the command line's is in effect. */
+	ARGS(&a, "--agent", "/tmp/evil", "--reps", "2", "--agent", "/opt/agent");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 5, &m, &err), CVB_PARSE_OK);
+	assert_string_equal(m.blocks[0]->agent_path, "/opt/agent");
+	cvb_matrix_free(&m);
+	/* The record's --out is dropped (the resume writes to its FILE); one
+	 * given now is kept. */
+	ARGS(&a, "--reps", "2", "--out", "/etc/passwd");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 5, &m, &err), CVB_PARSE_OK);
+	assert_null(m.blocks[0]->out_path);
+	cvb_matrix_free(&m);
+	ARGS(&a, "--reps", "2", "--out", "/etc/passwd", "--out", "new.json");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 5, &m, &err), CVB_PARSE_OK);
+	assert_string_equal(m.blocks[0]->out_path, "new.json");
+	cvb_matrix_free(&m);
+	/* Run-wide only (the default matrix, recorded overrides on top). */
+	ARGS(&a, "--agent", "/tmp/evil");
+	enum cvb_parse_result r = cvb_matrix_parse_recorded(a.argc, a.argv, 3, &m, &err);
+	assert_int_equal(r, CVB_PARSE_ERROR);
+	if (!strstr(err.msg, "built-in matrix 'default'"))
+		assert_msg_has(err, "the results file's command line gives --agent");
+	cvb_matrix_free(&m);
+	ARGS(&a, "--resume", "/tmp/x.json");
+	assert_int_equal(cvb_matrix_parse_recorded(a.argc, a.argv, 3, &m, &err), CVB_PARSE_ERROR);
+	assert_msg_has(err, "has --resume");
+	cvb_matrix_free(&m);
+
+	/* A recorded matrix with the record's options over it. */
+	char *rov[] = {"--kernel=/tmp/k", "--reps=3"};
+	one_block(text, sizeof(text), "\"backend\": \"vm\"");
+	memset(&m, 0, sizeof(m));
+	m.from_record = true;
+	m.n_recorded_overrides = 1;
+	assert_int_equal(cvb_matrix_from_text("t.json", text, 2, rov, &m, &err), -1);
+	assert_msg_has(err, "the results file's command line gives --kernel '/tmp/k'");
+	cvb_matrix_free(&m);
+	char *rov2[] = {"--out=/etc/passwd", "--reps=3"};
+	memset(&m, 0, sizeof(m));
+	m.from_record = true;
+	m.n_recorded_overrides = 2;
+	assert_int_equal(cvb_matrix_from_text("t.json", text, 2, rov2, &m, &err), 0);
+	assert_null(m.blocks[0]->out_path);
+	assert_int_equal(m.blocks[0]->reps, 3);
+	cvb_matrix_free(&m);
+}
+
 /* ---- fuzz ---------------------------------------------------------------------- */
 
 #define FUZZ_MUTATIONS 2000
@@ -873,6 +965,7 @@ int main(void)
 	    cmocka_unit_test(test_messages_one_line_with_newline_in_input),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_parse_args),
+	    cmocka_unit_test(test_program_options_from_files),
 	    cmocka_unit_test(test_fuzz),
 	};
 

@@ -625,6 +625,50 @@ static void test_launcher(void **state)
 	assert_msg_has(err, "empty");
 }
 
+/* Where each option that names a program was given is noted, abbreviations
+ * included (getopt takes "--launch" for --launcher), so that a caller can
+ * refuse the ones that came from a file's text. */
+static void test_option_sources(void **state)
+{
+	struct args a;
+	struct cvb_plan plan;
+	struct cvb_error err = {0};
+
+	(void)state;
+	ARGS(&a, "--reps", "2", "--launch=/tmp/evil {agent}", "--agent", "/tmp/a", "--out", "o");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.guarded_at[CVB_GUARD_LAUNCHER], 3 + 1);
+	assert_int_equal(plan.guarded_at[CVB_GUARD_AGENT], 4 + 1);
+	assert_int_equal(plan.guarded_at[CVB_GUARD_OUT], 6 + 1);
+	assert_int_equal(plan.guarded_at[CVB_GUARD_KERNEL], 0);
+	/* From the command line (args 3..): accepted. */
+	assert_int_equal(cvb_plan_check_sources(&plan, 1, 3, "the file", false, &err), 0);
+	/* From the file: refused, one line, naming the option and the fix. */
+	assert_int_equal(cvb_plan_check_sources(&plan, 1, 4, "the file", false, &err), -1);
+	assert_int_equal(err.code, EPERM);
+	assert_msg_has(err, "the file gives --launcher '/tmp/evil'");
+	assert_msg_has(err, "pass --launcher there");
+	assert_null(strchr(err.msg, '\n'));
+	/* A --out from the file is dropped, not refused. */
+	ARGS(&a, "--out", "/etc/x", "--kernel", "/k", "--connect", "qemu+ext:///system");
+	parse_ok(&a, &plan);
+	assert_int_equal(cvb_plan_check_sources(&plan, 1, 3, "f", true, &err), 0);
+	assert_null(plan.out_path);
+	assert_int_equal(cvb_plan_check_sources(&plan, 1, 5, "f", true, &err), -1);
+	assert_msg_has(err, "--kernel '/k'");
+	assert_int_equal(cvb_plan_check_sources(&plan, 5, 7, "f", true, &err), -1);
+	assert_msg_has(err, "--connect 'qemu+ext:///system'");
+	/* The last one given is in effect: a later command-line value masks it. */
+	ARGS(&a, "--agent", "/from/file", "--agent", "/from/cli");
+	parse_ok(&a, &plan);
+	assert_int_equal(cvb_plan_check_sources(&plan, 1, 3, "f", false, &err), 0);
+	assert_string_equal(plan.agent_path, "/from/cli");
+	assert_true(cvb_plan_option_runs_program("agent"));
+	assert_true(cvb_plan_option_runs_program("kernel"));
+	assert_false(cvb_plan_option_runs_program("out"));
+	assert_false(cvb_plan_option_runs_program("reps"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +692,7 @@ int main(void)
 	    cmocka_unit_test(test_container_options),
 	    cmocka_unit_test(test_container_option_errors),
 	    cmocka_unit_test(test_launcher),
+	    cmocka_unit_test(test_option_sources),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
