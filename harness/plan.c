@@ -1011,7 +1011,8 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 			plan->seed = (uint64_t)v;
 			break;
 		case OPT_RESAMPLES:
-			if (cvb_parse_int64("--resamples", optarg, 100, 1000000, &v, err) < 0)
+			if (cvb_parse_int64("--resamples", optarg, CVB_BOOTSTRAP_RESAMPLES_MIN,
+			                    CVB_BOOTSTRAP_RESAMPLES_MAX, &v, err) < 0)
 				return CVB_PARSE_ERROR;
 			plan->resamples = (unsigned)v;
 			break;

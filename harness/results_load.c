@@ -364,8 +364,9 @@ static int load_cell(struct cvb_results_file *f, size_t ci, const cJSON *cj,
 }
 
 /* The recorded bootstrap settings, so that statistics recomputed from this
- * file's samples match its own summaries. */
-static void load_statistics(struct cvb_results_file *f)
+ * file's samples match its own summaries; resamples within what --resamples
+ * takes (-1 with err otherwise). */
+static int load_statistics(struct cvb_results_file *f, struct cvb_error *err)
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(f->doc, "config"), "statistics");
@@ -381,8 +382,17 @@ static void load_statistics(struct cvb_results_file *f)
 		if (errno == 0 && end != seed && *end == '\0')
 			f->seed = v;
 	}
-	if (is_whole(resamples, 1) && resamples->valuedouble <= 1e9)
-		f->resamples = (unsigned)resamples->valuedouble;
+	if (!resamples)
+		return 0;
+	if (!is_whole(resamples, CVB_BOOTSTRAP_RESAMPLES_MIN) ||
+	    resamples->valuedouble > CVB_BOOTSTRAP_RESAMPLES_MAX)
+		return cvb_error_set(err, EINVAL,
+		                     "'%s': config.statistics.bootstrap_resamples is not a whole "
+		                     "number from %u to %u (what --resamples takes): %s",
+		                     f->name, CVB_BOOTSTRAP_RESAMPLES_MIN,
+		                     CVB_BOOTSTRAP_RESAMPLES_MAX, FIX_HINT);
+	f->resamples = (unsigned)resamples->valuedouble;
+	return 0;
 }
 
 static int check_top_level(struct cvb_results_file *f, struct cvb_error *err)
@@ -428,8 +438,7 @@ static int check_top_level(struct cvb_results_file *f, struct cvb_error *err)
 			                     "'%s': merged_from is not a list of run ids: %s",
 			                     f->name, FIX_HINT);
 	}
-	load_statistics(f);
-	return 0;
+	return load_statistics(f, err);
 }
 
 static int index_cells(struct cvb_results_file *f, struct cvb_error *err)

@@ -57,6 +57,10 @@
 #include <stdint.h>
 
 #define CVB_BOOTSTRAP_RESAMPLES_DEFAULT 2000u
+/* What --resamples takes, and a results file may say: each resample costs
+ * a slot of memory and a draw, so a file cannot ask for a billion. */
+#define CVB_BOOTSTRAP_RESAMPLES_MIN 100u
+#define CVB_BOOTSTRAP_RESAMPLES_MAX 1000000u
 #define CVB_BOOTSTRAP_SEED_DEFAULT 0x6376626e63687631ull /* "cvbnchv1" */
 
 /* Below this n no order-statistic pair covers the median with 95%. */

@@ -13,6 +13,7 @@
 
 #include "results_fixture.h"
 #include "results_json.h"
+#include "stats.h"
 
 static void test_reads_what_run_writes(void **state)
 {
@@ -139,6 +140,41 @@ static void test_refuses(void **state)
 	doc = fx_doc("20260101T000000-1", "h");
 	cJSON_AddNumberToObject(fx_cell(doc, "native", "ready", NULL), "host_ref", 0);
 	expect_error(doc, "host_ref");
+
+	/* A billion resamples would allocate 8 GB per comparison: what
+	 * --resamples takes, or the file is refused. */
+	static const double bad_resamples[] = {1e9, 1000001, 99, 0, -5, 2000.5};
+	for (size_t i = 0; i < sizeof(bad_resamples) / sizeof(bad_resamples[0]); i++) {
+		doc = fx_doc("20260101T000000-1", "h");
+		cJSON *st = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "config"), "statistics");
+		cJSON_ReplaceItemInObject(st, "bootstrap_resamples",
+		                          cJSON_CreateNumber(bad_resamples[i]));
+		expect_error(doc, "bootstrap_resamples is not a whole number from 100 to 1000000");
+	}
+	doc = fx_doc("20260101T000000-1", "h");
+	cJSON_ReplaceItemInObject(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "config"), "statistics"),
+	    "bootstrap_resamples", cJSON_CreateString("2000"));
+	expect_error(doc, "bootstrap_resamples");
+}
+
+/* The largest count --resamples takes loads; none at all is the default. */
+static void test_resamples_bounds(void **state)
+{
+	struct cvb_results_file f;
+	cJSON *doc = fx_doc("20260101T000000-1", "h");
+	cJSON *st = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "config"), "statistics");
+
+	(void)state;
+	cJSON_ReplaceItemInObject(st, "bootstrap_resamples", cJSON_CreateNumber(1000000));
+	fx_load(doc, "r.json", &f);
+	assert_int_equal(f.resamples, 1000000);
+	cvb_results_free(&f);
+	cJSON_DeleteItemFromObject(st, "bootstrap_resamples");
+	fx_load(doc, "r.json", &f);
+	assert_int_equal(f.resamples, CVB_BOOTSTRAP_RESAMPLES_DEFAULT);
+	cvb_results_free(&f);
+	cJSON_Delete(doc);
 }
 
 static void test_load_errors(void **state)
@@ -173,7 +209,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reads_what_run_writes), cmocka_unit_test(test_fallback_label),
 	    cmocka_unit_test(test_load_indexes_cells),    cmocka_unit_test(test_refuses),
-	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_load_errors),           cmocka_unit_test(test_resamples_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
