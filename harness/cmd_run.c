@@ -15,6 +15,7 @@
 #include "runner.h"
 #include "signals.h"
 #include "topology.h"
+#include "utf8.h"
 #include "versions.h"
 
 #include <errno.h>
@@ -174,6 +175,9 @@ static char *document_text(const struct cvb_run *run, struct cvb_findings *check
 	cJSON_Delete(doc);
 	if (!text)
 		return NULL;
+	/* The agent's text is clean (protocol.c), but a message cut to its
+	 * buffer may end mid-character: the file is valid UTF-8 regardless. */
+	cvb_utf8_sanitize(text, false);
 	size_t len = strlen(text);
 	char *with_nl = realloc(text, len + 2);
 	if (!with_nl)

@@ -1,4 +1,5 @@
 #include "protocol.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -32,12 +33,14 @@ static void emit_error(struct cvb_proto *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cvb_utf8_sanitize(msg, true); /* a quote cut to %.120s may end mid-character */
 	emit(p, (struct cvb_proto_event){.kind = CVB_PROTO_ERROR, .error = msg});
 }
 
 static void remember(struct cvb_proto *p, const char *line)
 {
 	snprintf(p->tail[p->tail_next], sizeof(p->tail[0]), "%s", line);
+	cvb_utf8_sanitize(p->tail[p->tail_next], true);
 	p->tail_next = (p->tail_next + 1) % CVB_PROTO_TAIL_LINES;
 	if (p->tail_count < CVB_PROTO_TAIL_LINES)
 		p->tail_count++;
@@ -64,6 +67,11 @@ static void parse_metric(struct cvb_proto *p, const char *line)
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "metric");
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, "fact");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "value");
+	/* The line was clean, but escapes ("\u0007") decode to controls. */
+	const cJSON *strings[] = {m, f, v};
+	for (size_t i = 0; i < 3; i++)
+		if (cJSON_IsString(strings[i]))
+			cvb_utf8_sanitize(strings[i]->valuestring, true);
 	if (cJSON_IsObject(obj) && cJSON_IsString(f) && f->valuestring[0] && !m &&
 	    (cJSON_IsString(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble)) ||
 	     cJSON_IsBool(v))) {
@@ -86,6 +94,9 @@ static void parse_line(struct cvb_proto *p, char *line)
 		line[--len] = '\0';
 	if (len == 0)
 		return;
+	/* What the agent says reaches results files and terminals: valid
+	 * UTF-8 without control characters, whatever it sent. */
+	cvb_utf8_sanitize(line, true);
 	remember(p, line);
 	int64_t v;
 	switch (p->state) {
@@ -162,4 +173,6 @@ void cvb_proto_tail(const struct cvb_proto *p, char *buf, size_t len)
 			break;
 		off += (size_t)n;
 	}
+	if (len)
+		cvb_utf8_sanitize(buf, true); /* cut to len: maybe mid-character */
 }

@@ -10,7 +10,13 @@
  * Lines before READY and after DONE that are not protocol lines are noise
  * (a VM console's boot and power-off messages) and are only counted. Any
  * other line between READY and DONE is a protocol error: a result stream we
- * cannot read is never turned into numbers. */
+ * cannot read is never turned into numbers.
+ *
+ * Every line, every string a JSON line decodes to (fact names and values,
+ * metric names) and every message is made valid UTF-8 without control
+ * characters before anyone sees it: each offending byte becomes '?'
+ * (harness/utf8.h), so an agent cannot corrupt a results file or a
+ * terminal. */
 #ifndef CVB_PROTOCOL_H
 #define CVB_PROTOCOL_H
 

@@ -84,6 +84,14 @@ check "a silent agent costs 3 timeouts, not reps x timeout" jq -e '.cells[0] |
 	.launch_counts.total == 3 and .launch_counts.failed == 3 and (.launches | length == 3 and
 	 all(.status == "failed" and (.reason | test("timed out after 0.5 s"))))' "$TMP/broken.json"
 check "no fake agent survives" no_process 'fake-agents/silent.sh|sleep 600$' 
+broken "agent sends bytes that are not UTF-8" bad-utf8-line.sh "unexpected agent output 'junk \\?\\?\\? \\?\\[2J'"
+# What an agent sends reaches the file as valid UTF-8 without controls.
+utf8_strict() { /usr/bin/python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$1"; }
+check "...and the file is strict UTF-8 JSON" utf8_strict "$TMP/broken.json"
+$CVBENCH run --agent tests/fake-agents/bad-utf8.sh --reps 1 --warmup 0 --quiet --out "$TMP/u.json" 2>/dev/null
+check "a fact with bytes that are not UTF-8: kept, '?' for each bad byte" jq -e \
+	'.cells[0].launches[0].facts == {"kernel?": "a???b ?[2J ?]0;x?"}' "$TMP/u.json"
+check "...and the file is strict UTF-8 JSON" utf8_strict "$TMP/u.json"
 
 # agent_pids PID: the agents the run PID has running now (its children).
 agent_pids() { pgrep -P "$1" -f "$BUILD/cvb-agent" 2>/dev/null; }

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "protocol.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct events {
 	double value;
 	int status;
 	char error_msg[256];
+	char fact_value[128]; /* the last string fact */
 	char order[32]; /* R, M, D, E in arrival order */
 };
 
@@ -40,6 +42,8 @@ static void record(void *ctx, const struct cvb_proto_event *ev)
 	case CVB_PROTO_FACT:
 		e->fact++;
 		snprintf(e->metric_name, sizeof(e->metric_name), "%s", ev->metric);
+		if (cJSON_IsString(ev->fact))
+			snprintf(e->fact_value, sizeof(e->fact_value), "%s", ev->fact->valuestring);
 		e->order[n] = 'F';
 		break;
 	case CVB_PROTO_DONE:
@@ -262,6 +266,81 @@ static void test_running_bytes(void **state)
 	assert_int_equal(p.running_bytes, 27 + 5); /* "NE 0\n": the noise after it is not counted */
 }
 
+/* Invalid UTF-8 and control characters become '?', byte for byte; valid
+ * text (multi-byte included) is left as it is. */
+static void test_utf8_sanitize(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		bool controls;
+	} cases[] = {
+	    {"plain ascii\tand tab", "plain ascii\tand tab", true},
+	    {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	     true},
+	    {"a\xff" "b", "a?b", true},                 /* never valid */
+	    {"\x80\xbf", "??", true},                     /* stray continuations */
+	    {"\xc0\x80", "??", true},                     /* overlong NUL */
+	    {"\xe0\x80\xaf", "???", true},                /* overlong '/' */
+	    {"\xed\xa0\x80", "???", true},                /* surrogate U+D800 */
+	    {"\xf4\x90\x80\x80", "????", true},           /* above U+10FFFF */
+	    {"x\xe2\x82", "x??", true},                   /* cut short at the end */
+	    {"\xc3(", "?(", true},                        /* lead without continuation */
+	    {"bell\x07 esc\x1b[2J del\x7f", "bell? esc?[2J del?", true},
+	    {"c1\xc2\x85", "c1??", true},                 /* NEL, a C1 control */
+	    {"c1\xc2\x85 \x01 \xff", "c1\xc2\x85 \x01 ?", false}, /* invalid only */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		cvb_utf8_sanitize(buf, cases[i].controls);
+		if (strcmp(buf, cases[i].out) != 0)
+			fail_msg("case %zu: got '%s', expected '%s'", i, buf, cases[i].out);
+	}
+	char buf[] = "\xff\xfe ok";
+	assert_int_equal(cvb_utf8_sanitize(buf, true), 2);
+}
+
+/* What an agent sends reaches the results only as clean UTF-8: raw bytes
+ * in a fact's name and value, escaped controls, and the quotes of bad
+ * lines in error messages and the tail. */
+static void test_agent_text_is_clean_utf8(void **state)
+{
+	(void)state;
+	struct events e = {0};
+	struct cvb_proto p;
+	char tail[256];
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "boot \xff\x1b]0;title\x07\nREADY 1\n");
+	feed_all(&p, "{\"fact\":\"name\xc3\",\"value\":\"a\xed\xa0\x80" "b \\u0007 \\u001b[31m "
+	             "caf\xc3\xa9\"}\n");
+	assert_int_equal(e.fact, 1);
+	assert_string_equal(e.metric_name, "name?");
+	assert_string_equal(e.fact_value, "a???b ? ?[31m caf\xc3\xa9");
+	feed_all(&p, "junk \x9b\xe2\x82\n");
+	assert_int_equal(e.error, 1);
+	assert_string_equal(e.error_msg, "unexpected agent output 'junk ?\?\?'");
+	cvb_proto_tail(&p, tail, sizeof(tail));
+	assert_string_equal(tail, "boot ??]0;title? | READY 1 | "
+	                          "{\"fact\":\"name?\",\"value\":\"a???b \\u0007 \\u001b[31m "
+	                          "caf\xc3\xa9\"} | junk ?\?\?");
+	/* A quote cut to its width in the middle of a character. */
+	char line[200];
+	memset(line, 'x', sizeof(line));
+	memcpy(line + 150, "\xc3\xa9\xc3\xa9\xc3\xa9\n", 7);
+	line[157] = '\0';
+	memset(&e, 0, sizeof(e));
+	cvb_proto_init(&p, record, &e);
+	feed_all(&p, "READY 1\n");
+	feed_all(&p, line);
+	cvb_proto_tail(&p, tail, sizeof(tail));
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", tail);
+	assert_int_equal(cvb_utf8_sanitize(copy, true), 0); /* already clean */
+	snprintf(copy, sizeof(copy), "%s", e.error_msg);
+	assert_int_equal(cvb_utf8_sanitize(copy, true), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +357,8 @@ int main(void)
 	    cmocka_unit_test(test_embedded_nul_and_empty),
 	    cmocka_unit_test(test_facts),
 	    cmocka_unit_test(test_running_bytes),
+	    cmocka_unit_test(test_utf8_sanitize),
+	    cmocka_unit_test(test_agent_text_is_clean_utf8),
 	};
 	return cmocka_run_group_tests_name("protocol", tests, NULL, NULL);
 }
