@@ -122,13 +122,16 @@ static void probe_block_device(int fd)
 		const char *step, *first_step = NULL;
 		int e;
 		ssize_t got = -1;
-		for (size_t k = 0; k < disks.n && !opened; k++) {
+		size_t k;
+		for (k = 0; k < disks.n && !opened; k++) {
 			dev_t dev = disks.dev[k];
 			opened = try_node(path, dev, &step, &e, &got) == 1;
 			if (opened) {
-				note(what, sizeof(what), "opened b %u:%u in %s, read: %s", major(dev),
-				     minor(dev), dirs[i],
-				     got == 1 ? "1 byte" : got == 0 ? "end of device" : strerror(e));
+				note(what, sizeof(what), "opened b %u:%u in %s, read: %s",
+				     major(dev), minor(dev), dirs[i],
+				     got == 1   ? "1 byte"
+				     : got == 0 ? "end of device"
+				                : strerror(e));
 			} else if (!first_step) {
 				first_step = step;
 				note(what, sizeof(what), "%s b %u:%u in %s: %s", step, major(dev),
@@ -137,6 +140,8 @@ static void probe_block_device(int fd)
 			if (!opened && strcmp(step, "mknod") == 0)
 				break; /* the directory refuses nodes, whatever the device */
 		}
+		if (!opened && k > 1)
+			note(what, sizeof(what), "%zu devices tried in %s", k, dirs[i]);
 	}
 	if (!disks.n)
 		note(what, sizeof(what), "no block device found to try");
@@ -282,7 +287,8 @@ static void probe_sys(int fd)
 			continue;
 		any = true;
 		note(list, sizeof(list), "%s", mnt);
-		if (opened || (type && (strcmp(type, "debugfs") == 0 || strcmp(type, "tracefs") == 0)))
+		if (opened ||
+		    (type && (strcmp(type, "debugfs") == 0 || strcmp(type, "tracefs") == 0)))
 			continue;
 		opened = open_one_for_write(mnt, what, sizeof(what));
 		if (!opened && strcmp(mnt, "/sys") == 0)
@@ -302,8 +308,28 @@ static void probe_sys(int fd)
 	cvb_emit_fact_str(fd, "sys_write_probe", what);
 }
 
+/* The device nodes a runtime gives a workload must still work under its
+ * device allowlist. */
+static void probe_usable_devices(int fd)
+{
+	static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+	                                    "/dev/urandom"};
+	char what[PROBE_TEXT] = "";
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		int dfd = open(nodes[i], O_RDWR | O_CLOEXEC | O_NONBLOCK);
+		if (dfd < 0)
+			note(what, sizeof(what), "%s: %s", nodes[i], strerror(errno));
+		else
+			close(dfd);
+	}
+	cvb_emit_fact_str(fd, "standard_devices_open", what[0] ? "no" : "yes");
+	if (what[0])
+		cvb_emit_fact_str(fd, "standard_devices_probe", what);
+}
+
 void cvb_audit_host_probes(int fd)
 {
+	probe_usable_devices(fd);
 	probe_block_device(fd);
 	probe_keyring(fd);
 	probe_sys(fd);
