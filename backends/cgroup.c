@@ -2,6 +2,7 @@
  * and the exact files written on v1 and v2. */
 #include "cgroup.h"
 #include "clock.h"
+#include "device_filter.h"
 #include "hostfacts.h"
 #include "json_util.h"
 #include "procfs.h"
@@ -27,11 +28,21 @@
 #define CG_IS_SET(v) ((v) != -1)
 
 /* The controllers cvbench uses, in the order they appear in "+a +b" writes
- * to cgroup.subtree_control. */
-enum cg_ctrl { CG_CPU, CG_CPUACCT, CG_CPUSET, CG_IO, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_N };
+ * to cgroup.subtree_control (devices is v1 only: v2 has a BPF program). */
+enum cg_ctrl {
+	CG_CPU,
+	CG_CPUACCT,
+	CG_CPUSET,
+	CG_IO,
+	CG_MEMORY,
+	CG_PIDS,
+	CG_FREEZER,
+	CG_DEVICES,
+	CG_N
+};
 
-static const char *const cg_ctrl_names[CG_N] = {"cpu",    "cpuacct", "cpuset", "io",
-                                                "memory", "pids",    "freezer"};
+static const char *const cg_ctrl_names[CG_N] = {"cpu",    "cpuacct", "cpuset",  "io",
+                                                "memory", "pids",    "freezer", "devices"};
 
 /* One directory of the instance, in one hierarchy. */
 struct cg_dir {
@@ -488,6 +499,10 @@ static int cg_plan(struct cvb_cgroup *cg, const struct cvb_cgroup_layout *layout
 		if ((c == CG_CPUSET || c == CG_IO) && !needed_by)
 			continue;
 		loc = ctrl_find(layout, c);
+		/* v1's devices controller holds the device allowlist; on v2 the
+		 * caller attaches it as a BPF program (cvb_cgroup_has_devices_v1). */
+		if (c == CG_DEVICES && loc.version != 1)
+			continue;
 		if (loc.version == 0) {
 			char where[PATH_MAX + 64] = "there is no cgroup2 mount";
 
@@ -599,7 +614,7 @@ static int v2_enable(struct cvb_cgroup *cg, const struct cg_dir *d, const char *
 		bool on = false;
 		char tmp[sizeof(cur)], *save = NULL;
 
-		if (!dir_has(d, c) || c == CG_CPUACCT || c == CG_FREEZER)
+		if (!dir_has(d, c) || c == CG_CPUACCT || c == CG_FREEZER || c == CG_DEVICES)
 			continue;
 		memcpy(tmp, cur, sizeof(tmp));
 		for (char *tok = strtok_r(tmp, " \t\n", &save); tok && !on;
@@ -705,6 +720,22 @@ static const char *io_weight_file(const struct cg_dir *d)
 	return std;
 }
 
+/* The device allowlist on v1: deny everything, then allow each rule (a new
+ * cgroup inherits its parent's list, which is "a *:* rwm" under the root). */
+static int cg_write_devices(struct cvb_cgroup *cg, const struct cg_dir *d, struct cvb_error *err)
+{
+	char rule[64];
+
+	if (cg_write(cg, d->path, "devices.deny", "a", true, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cvb_device_rule_count; i++) {
+		cvb_device_rule_format(&cvb_device_rules[i], rule, sizeof(rule));
+		if (cg_write(cg, d->path, "devices.allow", rule, true, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int cg_write_limits(struct cvb_cgroup *cg, const struct cg_dir *d,
                            const struct cvb_limits *lim, struct cvb_error *err)
 {
@@ -764,6 +795,8 @@ static int cg_write_limits(struct cvb_cgroup *cg, const struct cg_dir *d,
 		                       lim->memory_max_bytes + lim->swap_max_bytes, err)) < 0)
 			return -1;
 	}
+	if (!v2 && dir_has(d, CG_DEVICES) && cg_write_devices(cg, d, err) < 0)
+		return -1;
 	if (dir_has(d, CG_PIDS) && CG_IS_SET(lim->pids_max) &&
 	    cg_write_i64(cg, d, "pids.max", lim->pids_max, err) < 0)
 		return -1;
@@ -887,6 +920,19 @@ int cvb_cgroup_attach_v2(struct cvb_cgroup *cg, pid_t pid, struct cvb_error *err
 int cvb_cgroup_dirfd_v2(const struct cvb_cgroup *cg)
 {
 	return cg ? cg->v2_fd : -1;
+}
+
+bool cvb_cgroup_has_devices_v1(const struct cvb_cgroup *cg)
+{
+	return cg && ctrl_dir(cg, CG_DEVICES) != NULL;
+}
+
+const char *cvb_cgroup_v2_path(const struct cvb_cgroup *cg)
+{
+	for (size_t i = 0; cg && i < cg->n_dirs; i++)
+		if (cg->dirs[i].version == 2 && dir_live(&cg->dirs[i]))
+			return cg->dirs[i].path;
+	return NULL;
 }
 
 int cvb_cgroup_usage_read(struct cvb_cgroup *cg, struct cvb_cgroup_usage *u, struct cvb_error *err)

@@ -4,9 +4,11 @@
  * (cvb_cgroup_layout_find() decides where each controller lives).
  *
  * Hierarchies joined: memory, cpu, cpuacct, pids and freezer whenever the host
- * has them (accounting and killing); cpuset and io/blkio only when their
- * limits are set (a v1 cpuset cgroup needs cpus and mems populated before a
- * task can join it).
+ * has them (accounting and killing); v1 devices whenever the host has it (the
+ * device allowlist, device_filter.h: devices.deny "a", then devices.allow
+ * for each rule; on v2 the caller attaches the allowlist as a BPF program);
+ * cpuset and io/blkio only when their limits are set (a v1 cpuset cgroup
+ * needs cpus and mems populated before a task can join it).
  *
  * Limit files written (only for limits that are set, -1/NULL is unset):
  *   limit            cgroup v2                          cgroup v1
@@ -106,6 +108,14 @@ int cvb_cgroup_attach_v2(struct cvb_cgroup *cg, pid_t pid, struct cvb_error *err
  * the caller attaches the child with cvb_cgroup_attach() before it execs).
  * The fd belongs to cg (closed by destroy/free); it is close-on-exec. */
 int cvb_cgroup_dirfd_v2(const struct cvb_cgroup *cg);
+
+/* True when the instance has a v1 devices directory, its allowlist written
+ * by create; false on v2, where the caller attaches the BPF program. */
+bool cvb_cgroup_has_devices_v1(const struct cvb_cgroup *cg);
+
+/* The instance's cgroup v2 directory (owned by cg), or NULL when it uses
+ * none (pure v1, or a hybrid host with every controller on v1). */
+const char *cvb_cgroup_v2_path(const struct cvb_cgroup *cg);
 
 /* Reads the usage files; a missing file gives -1 for its fields, an
  * unreadable or malformed one fails. Returns 0 or -1 with err. */

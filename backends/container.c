@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "container.h"
 #include "cvb_spawn.h"
+#include "device_filter.h"
 #include "procfs.h"
 #include "fsutil.h"
 #include "reap.h"
@@ -38,6 +39,13 @@
 
 extern const struct cvb_backend cvb_backend_container;
 
+/* What enforces the device allowlist (device_filter.h) on this host. */
+enum device_guard {
+	DEVICES_NONE,  /* no cgroup (--no-cgroup), or no hierarchy to put it in */
+	DEVICES_V1,    /* the v1 devices controller, written by cvb_cgroup_create */
+	DEVICES_V2_BPF /* a BPF program attached to the instance's v2 directory */
+};
+
 /* Shared by every launch of a run: prepared once, outside the measured window. */
 struct container_run {
 	char run_dir[PATH_MAX];
@@ -46,7 +54,9 @@ struct container_run {
 	struct cvb_instance_config config;
 	struct cvb_seccomp_prog seccomp;
 	int cap_last_cap;
-	int64_t rootfs_ns, seccomp_ns;
+	enum device_guard devices;
+	int device_prog_fd; /* DEVICES_V2_BPF: the loaded program, else -1 */
+	int64_t rootfs_ns, seccomp_ns, device_prog_ns;
 	/* The CLONE_VM child's stack: launches are sequential and each child
 	 * leaves it when it execs (or is reaped), so one per run suffices. */
 	void *child_stack;
@@ -159,12 +169,50 @@ static void container_run_end(void *state)
 	if (r->run_dir[0])
 		cvb_remove_tree(r->run_dir);
 	cvb_seccomp_free(&r->seccomp);
+	if (r->device_prog_fd >= 0)
+		close(r->device_prog_fd);
 	remove_cgroup_parents(&r->layout);
 	cvb_cgroup_layout_clear(&r->layout);
 	if (r->child_stack)
 		munmap(r->child_stack, CHILD_STACK_SIZE);
 	rmdir(CVB_CONTAINER_RUN_DIR); /* only if no other run uses it */
 	free(r);
+}
+
+/* The device allowlist goes where the instance's cgroup will be: the v1
+ * devices controller when mounted (cgroup.c joins it), else a BPF program
+ * on the v2 directory, which exists when a controller cgroup.c always joins
+ * lives on v2 (pure v2; hybrid hosts that moved them there). */
+static enum device_guard device_guard_of(const struct cvb_cgroup_layout *l, bool no_cgroup)
+{
+	static const char *const always_joined[] = {"memory", "cpu", "cpuacct", "pids", "freezer"};
+	if (no_cgroup)
+		return DEVICES_NONE;
+	if (cvb_cgroup_layout_find(l, "devices").version == 1)
+		return DEVICES_V1;
+	for (size_t i = 0; i < sizeof(always_joined) / sizeof(always_joined[0]); i++)
+		if (cvb_cgroup_layout_find(l, always_joined[i]).version == 2)
+			return DEVICES_V2_BPF;
+	return DEVICES_NONE;
+}
+
+static cJSON *device_allowlist_json(const struct container_run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(
+	    o, "enforced_by",
+	    r->devices == DEVICES_V1       ? "cgroup v1 devices controller"
+	    : r->devices == DEVICES_V2_BPF ? "cgroup v2 BPF device program (BPF_CGROUP_DEVICE)"
+	    : r->config.no_cgroup          ? "none (--no-cgroup): only nodev mounts"
+	                          : "none (no devices controller, no cgroup v2 directory): "
+	                            "only nodev mounts");
+	cJSON *rules = cJSON_AddArrayToObject(o, "rules");
+	for (size_t i = 0; r->devices != DEVICES_NONE && i < cvb_device_rule_count; i++) {
+		char line[64];
+		cvb_device_rule_format(&cvb_device_rules[i], line, sizeof(line));
+		cJSON_AddItemToArray(rules, cJSON_CreateString(line));
+	}
+	return o;
 }
 
 static int container_run_begin(const char *run_id, const struct cvb_instance_config *config,
@@ -174,6 +222,7 @@ static int container_run_begin(const char *run_id, const struct cvb_instance_con
 	if (!r)
 		return cvb_error_set(err, ENOMEM, "out of memory");
 	r->config = *config;
+	r->device_prog_fd = -1;
 	r->child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
 	                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (r->child_stack == MAP_FAILED) {
@@ -208,6 +257,14 @@ static int container_run_begin(const char *run_id, const struct cvb_instance_con
 		if (cvb_seccomp_build(&r->seccomp, err) < 0)
 			goto fail;
 		r->seccomp_ns = cvb_now_ns() - t;
+	}
+	r->devices = device_guard_of(&r->layout, config->no_cgroup);
+	if (r->devices == DEVICES_V2_BPF) {
+		t = cvb_now_ns();
+		r->device_prog_fd = cvb_device_bpf_load(err);
+		if (r->device_prog_fd < 0)
+			goto fail;
+		r->device_prog_ns = cvb_now_ns() - t;
 	}
 	*state = r;
 	return 0;
@@ -280,12 +337,16 @@ static cJSON *container_describe_run(void *state)
 	cJSON_AddStringToObject(o, "rootfs", r->rootfs);
 	cJSON_AddItemToObject(o, "limits", limits_json(&c->limits));
 	cJSON_AddStringToObject(o, "cgroup_mode", cvb_cgroup_mode_name(r->layout.mode));
+	cJSON_AddItemToObject(o, "device_allowlist", device_allowlist_json(r));
+	cJSON_AddStringToObject(o, "session_keyring", "a new anonymous one per instance");
 	/* Shared costs, paid once per run outside every launch's window; the
 	 * per-launch phases (cgroup, clone, mounts, exec) are in each launch. */
 	cJSON *sh = cJSON_AddObjectToObject(o, "shared_setup_ns");
 	cJSON_AddNumberToObject(sh, "rootfs_prepare", (double)r->rootfs_ns);
 	if (c->harden & CVB_HARDEN_SECCOMP)
 		cJSON_AddNumberToObject(sh, "seccomp_compile", (double)r->seccomp_ns);
+	if (r->devices == DEVICES_V2_BPF)
+		cJSON_AddNumberToObject(sh, "device_program_load", (double)r->device_prog_ns);
 	cJSON_AddStringToObject(
 	    o, "per_launch",
 	    "cgroup create, clone, id maps, cgroup attach, hostname, lo, mounts and "
@@ -436,6 +497,26 @@ static void mark_child_phases(struct cvb_instance *inst, const struct cvb_child_
 			    (struct cvb_phase){.name = p[i].name, .t_ns = p[i].at - t0};
 }
 
+/* On v2, before the init is born in (or moved to) the cgroup. */
+static int attach_device_program(const struct container_run *run, const struct cvb_cgroup *cg,
+                                 struct cvb_error *err)
+{
+	if (run->devices != DEVICES_V2_BPF)
+		return 0;
+	const char *path = cvb_cgroup_v2_path(cg);
+	if (!path)
+		return cvb_error_set(err, ENODEV,
+		                     "no cgroup v2 directory to attach the device allowlist to");
+	int fd = cvb_cgroup_dirfd_v2(cg);
+	bool own = fd < 0;
+	if (own && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return cvb_error_errno(err, errno, "cannot open cgroup %s", path);
+	int rc = cvb_device_bpf_attach(fd, run->device_prog_fd, path, err);
+	if (own)
+		close(fd);
+	return rc;
+}
+
 static int container_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
                             struct cvb_error *err)
 {
@@ -468,6 +549,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
 	if (!cfg->no_cgroup && cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name,
 	                                         &ci->limits, &ci->cg, err) < 0)
+		goto fail;
+	if (ci->cg && attach_device_program(run, ci->cg, err) < 0)
 		goto fail;
 	cvb_instance_mark(inst, "cgroup_created", spec->t_start_ns);
 

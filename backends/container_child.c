@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -76,6 +77,12 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 		if (syscall(SYS_setresuid, 0, 0, 0) < 0)
 			die(a, "setresuid(0) in the user namespace", errno);
 	}
+	/* A fresh, empty, anonymous session keyring (runc does the same): the
+	 * one inherited from the harness is possessed by whoever holds it, so
+	 * the container could read and add to the host session's keys, user
+	 * namespace or not. ENOSYS: a kernel without keys has nothing to share. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L, 0L, 0L, 0L) < 0 && errno != ENOSYS)
+		die(a, "join a new session keyring", errno);
 	a->times->ids_set = cvb_now_ns();
 
 	if ((a->namespaces & CVB_NS_UTS) && sethostname(a->hostname, strlen(a->hostname)) < 0)

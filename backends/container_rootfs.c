@@ -61,14 +61,105 @@ static int remount_ro(const char *path)
 	return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(path), NULL);
 }
 
+/* Decodes mountinfo's \ooo escapes of one field in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Remounts read-only one mountinfo line's mount if it lies below prefix. */
+static int remount_line_ro(char *line, const char *prefix, size_t plen)
+{
+	/* id parent maj:min root mountpoint ...: the fifth field */
+	char *p = line;
+	for (int i = 0; i < 4 && p; i++) {
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p)
+		return 0;
+	char *end = strchr(p, ' ');
+	if (end)
+		*end = '\0';
+	mountinfo_unescape(p);
+	if (strncmp(p, prefix, plen) != 0 || p[plen] != '/')
+		return 0;
+	return remount_ro(p) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* Before mount_setattr: walks /proc/self/mountinfo (in mount order, parents
+ * first) with a stack buffer, as the init has no heap. */
+static int remount_submounts_ro(const char *prefix)
+{
+	char buf[8192];
+	size_t len = 0, plen = strlen(prefix);
+	int rc = 0, fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		char *line = buf, *nl;
+		while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
+			*nl = '\0';
+			if (rc == 0)
+				rc = remount_line_ro(line, prefix, plen);
+			line = nl + 1;
+		}
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		if (n == 0 || len == sizeof(buf) - 1)
+			break; /* the end, or a line longer than the buffer */
+	}
+	close(fd);
+	return rc;
+}
+
+/* Makes the mount at path and every mount below it read-only (the host's
+ * /sys/fs/cgroup, debugfs, ... under a recursive bind of /sys): one
+ * mount_setattr(AT_RECURSIVE) on Linux 5.12+; before that, a remount of
+ * each one found in /proc/self/mountinfo. Returns 0 or -errno. */
+static int remount_tree_ro(const char *path)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	if (remount_ro(path) < 0)
+		return -errno;
+	return remount_submounts_ro(path);
+}
+
 /* Device nodes a workload may need, bind-mounted from the host (mknod is
- * not allowed in a user namespace). */
+ * not allowed in a user namespace). The tmpfs is nodev, so a node made in
+ * it cannot be opened; each bind keeps the flags of the host's /dev mount
+ * it comes from, so these few still open (and the device cgroup allows
+ * exactly them: cvb_device_rules). */
 static int make_dev(const char *root)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	char path[PATH_MAX], host[64];
 	snprintf(path, sizeof(path), "%s/dev", root);
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k") < 0)
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k") <
+	    0)
 		return -errno;
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		snprintf(path, sizeof(path), "%s/dev/%s", root, nodes[i]);
@@ -97,9 +188,17 @@ static int make_dev(const char *root)
  * lacks are skipped. */
 static int mask_paths(const char *root)
 {
-	static const char *const masked[] = {
-	    "/proc/kcore",         "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-	    "/proc/latency_stats", "/proc/acpi", "/proc/scsi",       "/sys/firmware"};
+	static const char *const masked[] = {"/proc/asound",
+	                                     "/proc/acpi",
+	                                     "/proc/kcore",
+	                                     "/proc/keys",
+	                                     "/proc/latency_stats",
+	                                     "/proc/timer_list",
+	                                     "/proc/timer_stats",
+	                                     "/proc/sched_debug",
+	                                     "/proc/scsi",
+	                                     "/sys/firmware",
+	                                     "/sys/devices/virtual/powercap"};
 	static const char *const readonly[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
 	                                       "/proc/bus", "/proc/fs"};
 	char path[PATH_MAX], devnull[PATH_MAX];
@@ -139,6 +238,15 @@ int cvb_rootfs_enter(const char *root, bool writable, bool new_netns, const char
 	/* Nothing done here may propagate back to the host's mounts. */
 	STEP("make / private", mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	STEP("bind the rootfs", mount(root, root, NULL, MS_BIND, NULL));
+	/* A bind takes no flags of its own: a remount sets them. nodev, so that
+	 * a node made in a writable rootfs (/scratch) cannot be opened; read-only
+	 * now unless writable (the mounts below go on top, and nothing here
+	 * writes to the rootfs itself). */
+	STEP("make the rootfs nodev, nosuid",
+	     mount(NULL, root, NULL,
+	           MS_REMOUNT | MS_BIND | MS_NODEV | MS_NOSUID | (writable ? 0 : MS_RDONLY) |
+	               locked_flags(root),
+	           NULL));
 	snprintf(path, sizeof(path), "%s/proc", root);
 	STEP("mount /proc", mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 	*step = "make /dev";
@@ -152,7 +260,9 @@ int cvb_rootfs_enter(const char *root, bool writable, bool new_netns, const char
 		                         MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
 	} else {
 		STEP("bind /sys", mount("/sys", path, NULL, MS_BIND | MS_REC, NULL));
-		STEP("make /sys read-only", remount_ro(path));
+		*step = "make /sys and every mount under it read-only";
+		if ((rc = remount_tree_ro(path)) < 0)
+			return rc;
 	}
 	snprintf(path, sizeof(path), "%s/tmp", root);
 	STEP("mount /tmp",
@@ -166,8 +276,6 @@ int cvb_rootfs_enter(const char *root, bool writable, bool new_netns, const char
 	STEP("pivot_root", syscall(SYS_pivot_root, ".", "."));
 	STEP("detach the old root", umount2(".", MNT_DETACH));
 	STEP("chdir /", chdir("/"));
-	if (!writable)
-		STEP("make / read-only", remount_ro("/"));
 	*step = NULL;
 	return 0;
 #undef STEP

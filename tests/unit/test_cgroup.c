@@ -5,6 +5,7 @@
  * the module wrote. The test_real_* tests run against the real host's
  * cgroups when it is root, and skip with the reason otherwise. */
 #include "cgroup.h"
+#include "device_filter.h"
 #include "cgroup_layout.h"
 #include "procfs.h"
 
@@ -347,6 +348,22 @@ static int writes_of(const struct fake *f, const struct cvb_cgroup *cg, const ch
 	return n;
 }
 
+/* The v1 device allowlist of instance `name`: "a" denied, then every rule
+ * allowed, in order (a fake devices.allow keeps only the last write). */
+static void assert_devices_v1(const struct fake *f, const struct cvb_cgroup *cg, const char *name)
+{
+	char rel[PATH_MAX], last[64];
+
+	snprintf(rel, sizeof(rel), "/sys/fs/cgroup/devices/cvbench/%s/devices.deny", name);
+	assert_file(f, rel, "a");
+	assert_int_equal(writes_of(f, cg, rel), 1);
+	snprintf(rel, sizeof(rel), "/sys/fs/cgroup/devices/cvbench/%s/devices.allow", name);
+	assert_int_equal(writes_of(f, cg, rel), (int)cvb_device_rule_count);
+	cvb_device_rule_format(&cvb_device_rules[cvb_device_rule_count - 1], last, sizeof(last));
+	assert_file(f, rel, last);
+	assert_true(cvb_cgroup_has_devices_v1(cg));
+}
+
 /* ---------------------------------------------------------------------- */
 /* cgroup v2                                                                */
 
@@ -432,7 +449,7 @@ static void test_v1_all_limits(void **state)
 	for (size_t i = 0; i < sizeof(hier) / sizeof(hier[0]); i++)
 		assert_exists(f, fp(f, "/sys/fs/cgroup/%s/cvbench/cvb-t-1", hier[i]) +
 		                     strlen(f->root));
-	assert_missing(f, "/sys/fs/cgroup/devices/cvbench");
+	assert_devices_v1(f, f->cg, "cvb-t-1");
 	assert_missing(f, "/sys/fs/cgroup/systemd/cvbench");
 	assert_file(f, "/sys/fs/cgroup/cpu,cpuacct/cvbench/cvb-t-1/cpu.cfs_period_us", "200000");
 	assert_file(f, "/sys/fs/cgroup/cpu,cpuacct/cvbench/cvb-t-1/cpu.cfs_quota_us", "50000");
@@ -636,13 +653,13 @@ static void test_hybrid_all_limits(void **state)
 	assert_file(f, "/sys/fs/cgroup/pids/cvbench/cvb-t-1/pids.max", "16");
 	assert_file(f, "/sys/fs/cgroup/blkio/cvbench/cvb-t-1/blkio.weight", "300");
 	assert_exists(f, "/sys/fs/cgroup/freezer/cvbench/cvb-t-1");
-	assert_missing(f, "/sys/fs/cgroup/devices/cvbench");
+	assert_devices_v1(f, f->cg, "cvb-t-1");
 	assert_int_equal(cvb_cgroup_dirfd_v2(f->cg), -1);
 
 	d = cvb_cgroup_describe(f->cg);
 	assert_non_null(d);
 	h = cJSON_GetObjectItemCaseSensitive(d, "hierarchies");
-	assert_int_equal(cJSON_GetArraySize(h), 7);
+	assert_int_equal(cJSON_GetArraySize(h), 8); /* devices too */
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "cpuacct")->valuestring,
 	                    fp(f, "/sys/fs/cgroup/cpuacct/cvbench/cvb-t-1"));
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(h, "blkio")->valuestring,
@@ -695,7 +712,7 @@ static void test_attach_every_hierarchy(void **state)
 		            fp(f, "/sys/fs/cgroup/%s/cvbench/cvb-t-1/cgroup.procs", hier[i]) +
 		                strlen(f->root),
 		            "4194305");
-	assert_missing(f, "/sys/fs/cgroup/devices/cvbench");
+	assert_file(f, "/sys/fs/cgroup/devices/cvbench/cvb-t-1/cgroup.procs", "4194305");
 	/* attach is no configuration write */
 	assert_int_equal(writes_of(f, f->cg, "/sys/fs/cgroup/pids/cvbench/cvb-t-1/cgroup.procs"),
 	                 0);
@@ -1095,7 +1112,7 @@ static void test_cleanup_stale_v1(void **state)
 	struct cvb_limits lim = no_limits();
 	struct cvb_error err = {0};
 	struct reported r = {0};
-	static const char *const hier[] = {"cpu,cpuacct", "memory", "freezer", "pids"};
+	static const char *const hier[] = {"cpu,cpuacct", "memory", "freezer", "pids", "devices"};
 	int n;
 
 	fake_build(f, FAKE_V1, 0);
@@ -1113,8 +1130,8 @@ static void test_cleanup_stale_v1(void **state)
 	n = cvb_cgroup_cleanup_stale(&f->layout, f->root, "cvbench", report_cb, &r, &err);
 	if (n < 0)
 		fail_msg("cleanup: %s", err.msg);
-	assert_int_equal(n, 8);
-	assert_int_equal(r.n, 8);
+	assert_int_equal(n, 10);
+	assert_int_equal(r.n, 10);
 	for (size_t i = 0; i < sizeof(hier) / sizeof(hier[0]); i++) {
 		for (int k = 1; k <= 2; k++) {
 			const char *p = fp(f, "/sys/fs/cgroup/%s/cvbench/cvb-r1-%d", hier[i], k);
@@ -1476,6 +1493,7 @@ static void test_real_all_limits(void **state)
 	struct cvb_error err = {0};
 	char name[64];
 	cJSON *d, *w;
+	char *devices_dir = NULL;
 	int n = 0;
 
 	REAL_REQUIRED();
@@ -1495,12 +1513,31 @@ static void test_real_all_limits(void **state)
 		if (strstr(file, "cpu.max") || strstr(file, "io.weight") ||
 		    strstr(file, "subtree_control"))
 			continue;
+		/* write-only: the outcome is in devices.list, checked below */
+		if (strstr(file, "/devices.")) {
+			devices_dir = strndup(file, (size_t)(strrchr(file, '/') - file));
+			continue;
+		}
 		snprintf(expect, sizeof(expect), "%s\n", value);
 		assert_abs_file(file, expect);
 		n++;
 	}
 	cJSON_Delete(d);
 	assert_true(n >= 5);
+	if (devices_dir) {
+		char list[PATH_MAX], text[4096], rule[64];
+		struct cvb_error e2 = {0};
+
+		snprintf(list, sizeof(list), "%s/devices.list", devices_dir);
+		if (cvb_read_file(list, text, sizeof(text), &e2) < 0)
+			fail_msg("%s", e2.msg);
+		for (size_t i = 0; i < cvb_device_rule_count; i++) {
+			cvb_device_rule_format(&cvb_device_rules[i], rule, sizeof(rule));
+			assert_contains(text, rule);
+		}
+		assert_null(strstr(text, "a *:* rwm"));
+		free(devices_dir);
+	}
 	if (cvb_cgroup_kill(s->cg, &err) < 0 || cvb_cgroup_destroy(s->cg, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_no_unittest_cgroups();
