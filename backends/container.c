@@ -254,7 +254,7 @@ static int container_run_begin(const char *run_id, const struct cvb_instance_con
 	}
 	if (config->harden & CVB_HARDEN_SECCOMP) {
 		t = cvb_now_ns();
-		if (cvb_seccomp_build(&r->seccomp, err) < 0)
+		if (cvb_seccomp_build(config->seccomp_profile, &r->seccomp, err) < 0)
 			goto fail;
 		r->seccomp_ns = cvb_now_ns() - t;
 	}
@@ -324,7 +324,12 @@ static cJSON *container_describe_run(void *state)
 		cJSON_AddItemToArray(h, cJSON_CreateString("nnp"));
 	if (c->harden & CVB_HARDEN_SECCOMP) {
 		cJSON_AddItemToArray(h, cJSON_CreateString("seccomp"));
-		cJSON_AddStringToObject(o, "seccomp_profile", cvb_seccomp_profile_summary());
+		const struct cvb_seccomp_profile *sp = cvb_seccomp_profile_get(c->seccomp_profile);
+		cJSON_AddStringToObject(o, "seccomp_profile", sp ? sp->name : "unknown");
+		cJSON_AddStringToObject(o, "seccomp_profile_summary",
+		                        cvb_seccomp_profile_summary(c->seccomp_profile));
+		cJSON_AddStringToObject(o, "seccomp_profile_detail",
+		                        cvb_seccomp_profile_detail(c->seccomp_profile));
 	}
 	if (c->namespaces & CVB_NS_USER) {
 		char map[64];

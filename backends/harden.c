@@ -1,4 +1,5 @@
-/* Container hardening steps; see harden.h for the profile and the order.
+/* Container hardening steps; see harden.h for the order, seccomp_profile.c
+ * for the profiles' tables.
  * Parent-side functions may allocate and report through cvb_error; child-side
  * (*_apply) functions only make system calls and return -errno. */
 #include "harden.h"
@@ -7,7 +8,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <pthread.h>
+#include <stddef.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,76 +109,6 @@ int cvb_harden_nnp_apply(void)
 	return 0;
 }
 
-/* The deny list of the default profile (harden.h explains the choice). Names
- * unknown on this architecture are skipped when the filter is built. */
-static const char *const seccomp_denied[] = {
-    "kexec_load",
-    "kexec_file_load",
-    "init_module",
-    "finit_module",
-    "delete_module",
-    "create_module",
-    "reboot",
-    "swapon",
-    "swapoff",
-    "acct",
-    "settimeofday",
-    "clock_settime",
-    "clock_adjtime",
-    "adjtimex",
-    "stime",
-    "bpf",
-    "perf_event_open",
-    "userfaultfd",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "ptrace",
-    "process_vm_readv",
-    "process_vm_writev",
-    "kcmp",
-    "open_by_handle_at",
-    "name_to_handle_at",
-    "lookup_dcookie",
-    "iopl",
-    "ioperm",
-    "quotactl",
-    "quotactl_fd",
-    "syslog",
-    "vhangup",
-    "mount",
-    "umount",
-    "umount2",
-    "pivot_root",
-    "fsopen",
-    "fsconfig",
-    "fsmount",
-    "fspick",
-    "move_mount",
-    "open_tree",
-    "mount_setattr",
-    "unshare",
-    "setns",
-    "nfsservctl",
-    "uselib",
-    "ustat",
-    "sysfs",
-    "_sysctl",
-    "get_kernel_syms",
-    "query_module",
-    "vm86",
-    "vm86old",
-};
-#define SECCOMP_DENIED_COUNT (sizeof(seccomp_denied) / sizeof(seccomp_denied[0]))
-
-/* The native number of a deny-list name, or < 0 when this architecture has
- * no such call: __NR_SCMP_ERROR for names libseccomp does not know, a
- * negative pseudo number (__PNR_*) for calls of other architectures. */
-static int seccomp_denied_nr(const char *name)
-{
-	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_NATIVE, name);
-}
-
 /* Reads the whole of fd (a memfd) from offset 0 into a new buffer. */
 static int read_bpf_back(int fd, struct cvb_seccomp_prog *prog, struct cvb_error *err)
 {
@@ -212,15 +143,90 @@ static int read_bpf_back(int fd, struct cvb_seccomp_prog *prog, struct cvb_error
 	return 0;
 }
 
-int cvb_seccomp_build(struct cvb_seccomp_prog *prog, struct cvb_error *err)
+/* Adds one group's rule for each of its names this architecture has. A
+ * group whose action is the profile's default adds nothing: libseccomp
+ * refuses such rules (the table lists them for the reason). */
+static int add_group(scmp_filter_ctx ctx, const struct cvb_seccomp_profile *p,
+                     const struct cvb_seccomp_group *g, struct cvb_error *err)
+{
+	bool allows = g->rule != CVB_SCMP_ERRNO;
+	if (allows ? p->default_allow : !p->default_allow && g->errno_ret == EPERM)
+		return 0;
+	for (size_t i = 0; g->names[i]; i++) {
+		int nr = cvb_seccomp_name_nr(g->names[i]), rc = 0;
+		if (nr < 0)
+			continue;
+		switch (g->rule) {
+		case CVB_SCMP_ALLOW:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+			break;
+		case CVB_SCMP_ALLOW_ARG_IN:
+			for (size_t v = 0; v < g->n_values && rc == 0; v++)
+				rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				                      SCMP_CMP(g->arg, SCMP_CMP_EQ, g->values[v]));
+			break;
+		case CVB_SCMP_ALLOW_ARG_MASK_0:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+			                      SCMP_CMP(g->arg, SCMP_CMP_MASKED_EQ, g->mask, 0));
+			break;
+		case CVB_SCMP_ERRNO:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)g->errno_ret), nr, 0);
+			break;
+		}
+		if (rc < 0)
+			return cvb_error_errno(err, -rc, "cannot add a seccomp rule for %s (%s)",
+			                       g->names[i], g->what);
+	}
+	return 0;
+}
+
+/* Puts "native ABI and a number above `highest`: ENOSYS" in front of prog.
+ * The program's jumps are relative, so the rest needs no change; the
+ * kernel's per-number cache of always-allowed calls still works, as these
+ * instructions only read the architecture and the number. */
+static int prepend_enosys_above(struct cvb_seccomp_prog *prog, int highest, struct cvb_error *err)
+{
+	const struct sock_filter head[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    /* Another ABI: on to libseccomp's own check (ENOSYS). */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 3),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)highest, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+	};
+	const size_t nhead = sizeof(head) / sizeof(head[0]);
+	if (highest < 0)
+		return cvb_error_set(err, EINVAL,
+		                     "libseccomp knows no system call of this "
+		                     "architecture");
+	if (prog->len + nhead > BPF_MAXINSNS)
+		return cvb_error_set(err, E2BIG, "the seccomp filter would exceed %d instructions",
+		                     BPF_MAXINSNS);
+	struct sock_filter *f = malloc((prog->len + nhead) * sizeof(*f));
+	if (!f)
+		return cvb_error_errno(err, ENOMEM, "cannot hold the seccomp filter");
+	memcpy(f, head, sizeof(head));
+	memcpy(f + nhead, prog->filter, prog->len * sizeof(*f));
+	free(prog->filter);
+	prog->filter = f;
+	prog->len = (unsigned short)(prog->len + nhead);
+	return 0;
+}
+
+int cvb_seccomp_build(enum cvb_seccomp_profile_id profile, struct cvb_seccomp_prog *prog,
+                      struct cvb_error *err)
 {
 	int ret = -1, fd = -1, rc;
 	*prog = (struct cvb_seccomp_prog){0};
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	const struct cvb_seccomp_profile *p = cvb_seccomp_profile_get(profile);
+	if (!p)
+		return cvb_error_set(err, EINVAL, "no seccomp profile number %d", (int)profile);
+	scmp_filter_ctx ctx =
+	    seccomp_init(p->default_allow ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
 		return cvb_error_set(err, ENOMEM, "cannot create a seccomp filter (seccomp_init)");
-	/* Other ABIs (i386 int 0x80, x32) would bypass a native-only deny
-	 * list: they get ENOSYS, as on a kernel built without them. */
+	/* Other ABIs (i386 int 0x80, x32) would bypass a native-only profile:
+	 * they get ENOSYS, as on a kernel built without them. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
 	if (rc < 0) {
 		cvb_error_errno(err, -rc, "cannot set the seccomp bad-architecture action");
@@ -236,17 +242,9 @@ int cvb_seccomp_build(struct cvb_seccomp_prog *prog, struct cvb_error *err)
 		cvb_error_errno(err, -rc, "cannot ask libseccomp for a binary-tree filter");
 		goto cleanup;
 	}
-	for (size_t i = 0; i < SECCOMP_DENIED_COUNT; i++) {
-		int nr = seccomp_denied_nr(seccomp_denied[i]);
-		if (nr < 0)
-			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-		if (rc < 0) {
-			cvb_error_errno(err, -rc, "cannot add a seccomp rule for %s",
-			                seccomp_denied[i]);
+	for (size_t g = 0; g < p->n_groups; g++)
+		if (add_group(ctx, p, &p->groups[g], err) < 0)
 			goto cleanup;
-		}
-	}
 	fd = memfd_create("cvb-seccomp-bpf", MFD_CLOEXEC);
 	if (fd < 0) {
 		cvb_error_errno(err, errno, "cannot create a memfd for the seccomp filter");
@@ -259,6 +257,11 @@ int cvb_seccomp_build(struct cvb_seccomp_prog *prog, struct cvb_error *err)
 	}
 	if (read_bpf_back(fd, prog, err) < 0)
 		goto cleanup;
+	if (p->enosys_above_known &&
+	    prepend_enosys_above(prog, cvb_seccomp_highest_known_nr(), err) < 0) {
+		cvb_seccomp_free(prog);
+		goto cleanup;
+	}
 	ret = 0;
 cleanup:
 	if (fd >= 0)
@@ -291,39 +294,4 @@ int cvb_seccomp_apply(const struct cvb_seccomp_prog *prog)
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0UL, 0UL) < 0)
 		return -errno;
 	return 0;
-}
-
-static char profile_summary[2048];
-static pthread_once_t profile_summary_once = PTHREAD_ONCE_INIT;
-
-static void profile_summary_build(void)
-{
-	char denied[1536] = "", skipped[256] = "";
-	size_t ndenied = 0, nskipped = 0, dlen = 0, slen = 0;
-	for (size_t i = 0; i < SECCOMP_DENIED_COUNT; i++) {
-		const char *name = seccomp_denied[i];
-		if (seccomp_denied_nr(name) >= 0) {
-			int n = snprintf(denied + dlen, sizeof(denied) - dlen, "%s%s",
-			                 ndenied ? ", " : "", name);
-			if (n > 0 && (size_t)n < sizeof(denied) - dlen)
-				dlen += (size_t)n;
-			ndenied++;
-		} else {
-			int n = snprintf(skipped + slen, sizeof(skipped) - slen, "%s%s",
-			                 nskipped ? ", " : "", name);
-			if (n > 0 && (size_t)n < sizeof(skipped) - slen)
-				slen += (size_t)n;
-			nskipped++;
-		}
-	}
-	snprintf(profile_summary, sizeof(profile_summary),
-	         "default-allow; EPERM for %zu syscalls: %s; not on this architecture: %s; "
-	         "native ABI only, others get ENOSYS",
-	         ndenied, denied, nskipped ? skipped : "none");
-}
-
-const char *cvb_seccomp_profile_summary(void)
-{
-	pthread_once(&profile_summary_once, profile_summary_build);
-	return profile_summary;
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "cvb_error.h"
+#include "seccomp_profile.h"
 
 /* Capabilities kept by CVB_HARDEN_CAPS: Docker/containerd's default set,
  * CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP,
@@ -64,46 +65,24 @@ struct cvb_seccomp_prog {
 	unsigned short len;         /* instructions */
 };
 
-/* The default seccomp profile (CVB_HARDEN_SECCOMP):
- *
- * - Default action ALLOW: the agent is a trusted static binary, and the profile
- *   exists to show what filtering costs and what it blocks, not to confine an
- *   unknown program. Everything the agent needs (read, write, poll, openat,
- *   mmap, clone, clone3, fork, vfork, wait4, execve, prctl, getdents64, ...) is
- *   therefore allowed without being listed.
- * - ERRNO(EPERM) for the calls a container should not make, the deny side of
- *   Docker's default profile: kernel modules and kexec (kexec_load,
- *   kexec_file_load, init_module, finit_module, delete_module, create_module),
- *   reboot, swapon, swapoff, acct, the clocks (settimeofday, clock_settime,
- *   clock_adjtime, adjtimex, stime), bpf, perf_event_open, userfaultfd, the
- *   keyring (keyctl, add_key, request_key), ptrace, process_vm_readv,
- *   process_vm_writev, kcmp, open_by_handle_at, name_to_handle_at,
- *   lookup_dcookie, iopl, ioperm, quotactl, quotactl_fd, syslog, vhangup,
- *   mounts (mount, umount, umount2, pivot_root and the new mount API: fsopen,
- *   fsconfig, fsmount, fspick, move_mount, open_tree, mount_setattr, which
- *   would otherwise bypass the mount denial), namespaces (unshare, setns), and
- *   obsolete calls (nfsservctl, uselib, ustat, sysfs, _sysctl,
- *   get_kernel_syms, query_module, vm86, vm86old). Names this architecture
- *   does not have (on x86_64: stime, umount, vm86, vm86old) are skipped; the
- *   exact list and count are in cvb_seccomp_profile_summary().
- * - Not filtered: personality (Docker allows only some personas, but
- *   libseccomp cannot express "not one of these values" for one argument in
- *   one rule), the namespace flags of clone/clone3 (clone3 passes them in
- *   memory; creating namespaces needs CAP_SYS_ADMIN except CLONE_NEWUSER),
- *   mbind, move_pages and set_mempolicy (NUMA placement, which noisy-neighbour
- *   cells may use; Docker allows them with CAP_SYS_NICE).
- * - Architecture: native only (x86_64 here). System calls made through another
- *   ABI (i386 int 0x80, x32) would otherwise pass a default-allow filter
- *   unchecked; they fail with ENOSYS, as on a kernel without that ABI.
+/* The seccomp profiles (CVB_HARDEN_SECCOMP) are tables in seccomp_profile.c:
+ * "default", a default-deny allowlist in the manner of moby's default
+ * profile, and "denylist", the default-allow deny list of earlier versions
+ * (seccomp_profile.h says what each lets through and why). Both filter the
+ * native ABI only: system calls made through another ABI (i386 int 0x80,
+ * x32) fail with ENOSYS, as on a kernel without that ABI.
  *
  * The runtime mounts /proc (and anything else) before installing the filter:
  * with mount denied the agent, as PID 1, cannot mount /proc itself. */
 
-/* Parent side, once per run: builds the default profile with libseccomp and
- * exports it as classic BPF (through a memfd: libseccomp 2.5 has no export to
- * memory) into prog, which the caller frees with cvb_seccomp_free. Returns 0,
- * or < 0 with err set and prog empty. */
-int cvb_seccomp_build(struct cvb_seccomp_prog *prog, struct cvb_error *err);
+/* Parent side, once per run: builds the profile with libseccomp and exports
+ * it as classic BPF (through a memfd: libseccomp 2.5 has no export to
+ * memory) into prog, which the caller frees with cvb_seccomp_free. For a
+ * profile with enosys_above_known, a short prologue returns ENOSYS for
+ * native numbers above the highest libseccomp knows (libseccomp cannot say
+ * "any number above N"). Returns 0, or < 0 with err set and prog empty. */
+int cvb_seccomp_build(enum cvb_seccomp_profile_id profile, struct cvb_seccomp_prog *prog,
+                      struct cvb_error *err);
 
 /* Frees prog's filter and leaves it empty; safe on an empty prog. */
 void cvb_seccomp_free(struct cvb_seccomp_prog *prog);
@@ -114,10 +93,5 @@ void cvb_seccomp_free(struct cvb_seccomp_prog *prog);
  * not set no_new_privs itself. Async-signal-safe. Returns 0 or -errno
  * (-EINVAL for an empty prog). */
 int cvb_seccomp_apply(const struct cvb_seccomp_prog *prog);
-
-/* One line describing the default profile for the results, e.g.
- * "default-allow; EPERM for 52 syscalls: kexec_load, ...; ...". Static
- * storage, built on first use; never NULL. */
-const char *cvb_seccomp_profile_summary(void);
 
 #endif

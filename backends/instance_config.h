@@ -40,12 +40,15 @@ struct cvb_limits {
 enum cvb_harden {
 	CVB_HARDEN_CAPS = 1u << 0,    /* drop capabilities to the documented set */
 	CVB_HARDEN_NNP = 1u << 1,     /* no_new_privs */
-	CVB_HARDEN_SECCOMP = 1u << 2, /* the default seccomp profile */
+	CVB_HARDEN_SECCOMP = 1u << 2, /* a seccomp profile, seccomp_profile below */
 };
 
 struct cvb_instance_config {
 	unsigned namespaces; /* enum cvb_ns bits */
 	unsigned harden;     /* enum cvb_harden bits */
+	/* With CVB_HARDEN_SECCOMP: enum cvb_seccomp_profile_id (seccomp_profile.h),
+	 * 0 = "default", the default-deny allowlist. */
+	unsigned seccomp_profile;
 	bool rootfs_writable;
 	bool no_cgroup; /* namespaces only, like unshare(1): to see what the cgroup costs */
 	struct cvb_vm_config {

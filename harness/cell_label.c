@@ -1,4 +1,5 @@
 #include "cell_label.h"
+#include "seccomp_profile.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -60,7 +61,12 @@ void cvb_config_variant(const struct cvb_backend *be, const struct cvb_plan *p, 
 			APPEND(buf, len, off, " ns=%s", tmp[0] ? tmp : "none");
 		}
 		if (c->harden) {
-			flags_text(c->harden, harden_names, tmp, sizeof(tmp));
+			size_t n = flags_text(c->harden, harden_names, tmp, sizeof(tmp));
+			const struct cvb_seccomp_profile *sp =
+			    cvb_seccomp_profile_get(c->seccomp_profile);
+			/* seccomp is the last name: its profile follows it. */
+			if ((c->harden & CVB_HARDEN_SECCOMP) && c->seccomp_profile && sp)
+				snprintf(tmp + n, sizeof(tmp) - n, "=%s", sp->name);
 			APPEND(buf, len, off, " harden=%s", tmp);
 		}
 		if (c->rootfs_writable)

@@ -2,6 +2,7 @@
 #include "parse_num.h"
 #include "cvb_spawn.h"
 #include "stats.h"
+#include "seccomp_profile.h"
 #include "vm_accel.h"
 
 #include <errno.h>
@@ -47,7 +48,9 @@ void cvb_plan_usage(FILE *out)
 	    "  --cpuset-cpus LIST, --cpuset-mems LIST   cpuset limits\n"
 	    "  --memory-max SIZE  memory limit (e.g. 64M); --swap-max SIZE swap on top of it\n"
 	    "  --pids-max N       process limit; --io-weight N  I/O weight 1..10000\n"
-	    "  --harden LIST      caps,nnp,seccomp or all (default: none, raw costs)\n"
+	    "  --harden LIST      caps,nnp,seccomp or all (default: none, raw costs);\n"
+	    "                     seccomp is the default-deny profile, seccomp=denylist the\n"
+	    "                     deny list of earlier versions (to measure it)\n"
 	    "  --rootfs-rw        writable root filesystem (default: read-only)\n"
 	    "  --no-cgroup        namespaces only, no cgroup (what unshare(1) does): shows\n"
 	    "                     what the per-instance cgroup costs; needs the pid namespace\n"
@@ -300,13 +303,43 @@ static int parse_flag_list(const char *what, const char *arg, const char *const 
 	return 0;
 }
 
+/* --harden: caps,nnp,seccomp, all or none; "seccomp=PROFILE" also picks the
+ * seccomp profile (seccomp_profile.h), "seccomp" alone is the default. */
+static int parse_harden(struct cvb_instance_config *config, const char *arg, struct cvb_error *err)
+{
+	static const char *const harden_names[] = {"caps", "nnp", "seccomp", NULL};
+	char buf[256], list[256] = "";
+	size_t off = 0;
+	int profile = CVB_SECCOMP_PROFILE_DEFAULT;
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return cvb_error_set(err, EINVAL, "--harden: list too long");
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "seccomp=", 8) == 0) {
+			profile = cvb_seccomp_profile_find(tok + 8);
+			if (profile < 0)
+				return cvb_error_set(
+				    err, EINVAL,
+				    "--harden: unknown seccomp profile '%s' (known: "
+				    "default, denylist)",
+				    tok + 8);
+			tok = "seccomp";
+		}
+		off +=
+		    (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", off ? "," : "", tok);
+	}
+	if (parse_flag_list("--harden", list, harden_names, &config->harden, err) < 0)
+		return -1;
+	config->seccomp_profile = (unsigned)profile;
+	return 0;
+}
+
 /* The container options, in the order of their OPT_ constants from OPT_NS. */
 static int parse_instance_option(struct cvb_plan *plan, int which, const char *arg,
                                  struct cvb_error *err)
 {
 	static const char *const ns_names[] = {"pid",    "mnt",  "net",  "uts", "ipc",
 	                                       "cgroup", "user", "time", NULL};
-	static const char *const harden_names[] = {"caps", "nnp", "seccomp", NULL};
 	struct cvb_limits *l = &plan->config.limits;
 	int64_t v;
 	switch (which) {
@@ -346,7 +379,7 @@ static int parse_instance_option(struct cvb_plan *plan, int which, const char *a
 	case 9:
 		return cvb_parse_int64("--io-weight", arg, 1, 10000, &l->io_weight, err);
 	case 10:
-		return parse_flag_list("--harden", arg, harden_names, &plan->config.harden, err);
+		return parse_harden(&plan->config, arg, err);
 	case 11:
 		plan->config.rootfs_writable = true;
 		return 0;

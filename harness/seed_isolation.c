@@ -103,16 +103,29 @@ static void caps_value(const cJSON *doc, const cJSON *facts, char *buf, size_t l
 	}
 }
 
-static void seccomp_value(const cJSON *facts, char *buf, size_t len)
+/* "default-deny (289 allowed), no_new_privs set": the profile's summary from
+ * the run's backend_setup (container), else the kernel's mode name. */
+static void seccomp_value(const cJSON *cell, const cJSON *facts, char *buf, size_t len)
 {
 	char t1[32], t2[32];
 	const char *mode = fact_text(facts, "seccomp_mode", t1, sizeof(t1));
 	const char *nnp = fact_text(facts, "no_new_privs", t2, sizeof(t2));
+	const char *summary =
+	    cvb_rv_str(cvb_rv_get(cell, "backend_setup"), "seccomp_profile_summary");
 	const char *name = strcmp(mode, "0") == 0   ? "off"
 	                   : strcmp(mode, "1") == 0 ? "strict"
-	                   : strcmp(mode, "2") == 0 ? "filter"
+	                   : strcmp(mode, "2") == 0 ? (summary ? summary : "filter")
 	                                            : mode;
 	snprintf(buf, len, "%s%s", name, nnp && strcmp(nnp, "1") == 0 ? ", no_new_privs set" : "");
+}
+
+/* The probed calls that got past the filter, and whether there was one. */
+static void reachable_value(const cJSON *facts, const char *list, char *buf, size_t len)
+{
+	char t[32];
+	const char *mode = fact_text(facts, "seccomp_mode", t, sizeof(t));
+	snprintf(buf, len, "%s%s", list,
+	         mode && strcmp(mode, "0") == 0 ? " (no seccomp filter)" : "");
 }
 
 static void net_value(const cJSON *facts, char *buf, size_t len)
@@ -125,7 +138,7 @@ static void net_value(const cJSON *facts, char *buf, size_t len)
 	snprintf(buf, len, "%d (%s)", n, list);
 }
 
-enum fact_kind { FACT_PLAIN, FACT_KERNEL, FACT_CAPS, FACT_SECCOMP, FACT_NET };
+enum fact_kind { FACT_PLAIN, FACT_KERNEL, FACT_CAPS, FACT_SECCOMP, FACT_NET, FACT_REACHABLE };
 
 static const struct fact_row {
 	const char *feature, *claim, *key;
@@ -141,6 +154,11 @@ static const struct fact_row {
     {"Isolation: can load a kernel module", "", "can_load_module", FACT_PLAIN},
     {"Isolation: can set the clock", "", "can_set_clock", FACT_PLAIN},
     {"Isolation: /proc/kcore readable", "", "proc_kcore_readable", FACT_PLAIN},
+    {"Isolation: can create a user namespace", "", "can_create_user_namespace", FACT_PLAIN},
+    {"Isolation: syscalls the filter lets through", "", "syscalls_reachable", FACT_REACHABLE},
+    {"Isolation: can reach host devices", "", "can_open_host_block_device", FACT_PLAIN},
+    {"Isolation: can see the host keyring", "", "host_keyring_visible", FACT_PLAIN},
+    {"Isolation: can write host /sys", "", "host_sys_writable", FACT_PLAIN},
 };
 
 void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
@@ -161,16 +179,20 @@ void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
 			const char *plain =
 			    facts ? fact_text(facts, fr->key, tmp, sizeof(tmp)) : NULL;
 			if (!plain) {
-				cvb_seed_not_measured(failed, "no audit cell in this run", v,
-				                      sizeof(v));
+				cvb_seed_not_measured(failed,
+				                      cell ? "this audit does not report it"
+				                           : "no audit cell in this run",
+				                      v, sizeof(v));
 			} else if (fr->kind == FACT_KERNEL) {
 				kernel_value(doc, facts, v, sizeof(v));
 			} else if (fr->kind == FACT_CAPS) {
 				caps_value(doc, facts, v, sizeof(v));
 			} else if (fr->kind == FACT_SECCOMP) {
-				seccomp_value(facts, v, sizeof(v));
+				seccomp_value(cell, facts, v, sizeof(v));
 			} else if (fr->kind == FACT_NET) {
 				net_value(facts, v, sizeof(v));
+			} else if (fr->kind == FACT_REACHABLE) {
+				reachable_value(facts, plain, v, sizeof(v));
 			} else {
 				snprintf(v, sizeof(v), "%s", plain);
 			}
@@ -179,7 +201,12 @@ void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
 	}
 	cvb_seed_note(t, "Kernel and isolation: what the audit workload saw from inside the "
 	                 "instance (first ok measured launch), against the host's kernel "
-	                 "release. Capabilities count the bits of CapEff.");
+	                 "release. Capabilities count the bits of CapEff. A user namespace: "
+	                 "clone, clone3 or unshare with CLONE_NEWUSER worked in a throwaway "
+	                 "child. Syscalls the filter lets through: of io_uring_setup, "
+	                 "pidfd_getfd, process_madvise, personality (a persona moby refuses), "
+	                 "socket(AF_VSOCK) and open_tree_attr (newer than libseccomp), those "
+	                 "that failed with neither EPERM nor ENOSYS.");
 }
 
 /* One derived.slowdowns entry as "cpu-victim vs cpu-hog (same-pu): 1.9× [1.8 .. 2.0]". */

@@ -24,15 +24,15 @@ static char *dup_or_break(struct cvb_seed_table *t, const char *s)
 struct cvb_seed_row *cvb_seed_row_add(struct cvb_seed_table *t, const char *feature,
                                       const char *claim)
 {
+	/* Allocated once, never moved: callers hold the rows they added while
+	 * they add more (a realloc here once left them pointing at freed memory). */
+	if (!t->rows) {
+		t->rows = calloc(CVB_SEED_MAX_ROWS, sizeof(*t->rows));
+		t->cap_rows = t->rows ? CVB_SEED_MAX_ROWS : 0;
+	}
 	if (t->n_rows == t->cap_rows) {
-		size_t cap = t->cap_rows ? t->cap_rows * 2 : 16;
-		struct cvb_seed_row *r = realloc(t->rows, cap * sizeof(*r));
-		if (!r) {
-			t->broken = true;
-			return NULL;
-		}
-		t->rows = r;
-		t->cap_rows = cap;
+		t->broken = true;
+		return NULL;
 	}
 	struct cvb_seed_row *row = &t->rows[t->n_rows++];
 	*row = (struct cvb_seed_row){0};

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CVB_SEED_MAX_BACKENDS 8
+#define CVB_SEED_MAX_ROWS 64 /* rows never move once added */
 #define CVB_NOT_MEASURED "not measured"
 
 struct cvb_seed_row {
@@ -44,7 +45,9 @@ const char *cvb_seed_table_value(const struct cvb_seed_table *t, const char *fea
 
 /* Building blocks shared by seed_table.c and seed_isolation.c. */
 
-/* Appends a row with every value "not measured"; NULL when out of memory. */
+/* Appends a row with every value "not measured"; NULL when out of memory or
+ * past CVB_SEED_MAX_ROWS (the table is then broken). The row stays where it
+ * is while more are added. */
 struct cvb_seed_row *cvb_seed_row_add(struct cvb_seed_table *t, const char *feature,
                                       const char *claim);
 

@@ -13,7 +13,7 @@ reps=${2:-10}
 [ -x build/cvbench ] || make -s
 tmp=$(mktemp -d /tmp/cvb-harden-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-steps=(none caps nnp seccomp caps,seccomp all)
+steps=(none caps nnp seccomp seccomp=denylist caps,seccomp all)
 for ((r = 1; r <= rounds; r++)); do
 	for h in "${steps[@]}"; do
 		build/cvbench run --backend container --workload ready --harden "$h" --reps "$reps" \

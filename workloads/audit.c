@@ -3,6 +3,7 @@
  * view, its privileges, and whether host-sensitive things are in reach.
  * Probes are chosen to change nothing (a privilege check without effect). */
 #include "audit_host.h"
+#include "audit_privs.h"
 #include "workload.h"
 
 #include <ctype.h>
@@ -158,6 +159,7 @@ static int audit_run(const struct cvb_workload_ctx *ctx)
 	rc = syscall(SYS_settimeofday, NULL, NULL); /* glibc's wrapper dereferences tv */
 	cvb_emit_fact_str(fd, "can_set_clock", rc < 0 && errno == EPERM ? "no" : "yes");
 	cvb_audit_host_probes(fd);
+	cvb_audit_privs(fd);
 	return 0;
 }
 

@@ -131,6 +131,14 @@ static void test_harden_only_for_container(void **state)
 	p = PREPARE("--backend", "container", "--harden", "all");
 	assert_labels(p, 1, "container/ready harden=caps,nnp,seccomp");
 	release(p);
+
+	/* The profile is part of the cell's identity when it is not the default. */
+	p = PREPARE("--backend", "container", "--harden", "caps,nnp,seccomp=denylist");
+	assert_labels(p, 1, "container/ready harden=caps,nnp,seccomp=denylist");
+	release(p);
+	p = PREPARE("--backend", "container", "--harden", "seccomp=default");
+	assert_labels(p, 1, "container/ready harden=seccomp");
+	release(p);
 }
 
 /* Parameters off their defaults appear, in descriptor order; a parameter

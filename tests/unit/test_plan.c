@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "seccomp_profile.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -563,7 +564,18 @@ static void test_container_options(void **state)
 	assert_int_equal(plan.config.limits.cpu_quota_us, 75000);
 	assert_int_equal(plan.config.namespaces, 0);
 	assert_int_equal(plan.config.harden, CVB_HARDEN_CAPS | CVB_HARDEN_NNP | CVB_HARDEN_SECCOMP);
+	assert_int_equal(plan.config.seccomp_profile, CVB_SECCOMP_PROFILE_DEFAULT);
 	assert_true(plan.config.no_cgroup);
+
+	/* seccomp=PROFILE picks the profile; seccomp alone is the default-deny one. */
+	ARGS(&a, "--backend", "container", "--harden", "caps,seccomp=denylist");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.config.harden, CVB_HARDEN_CAPS | CVB_HARDEN_SECCOMP);
+	assert_int_equal(plan.config.seccomp_profile, CVB_SECCOMP_PROFILE_DENYLIST);
+	ARGS(&a, "--backend", "container", "--harden", "seccomp=default");
+	parse_ok(&a, &plan);
+	assert_int_equal(plan.config.harden, CVB_HARDEN_SECCOMP);
+	assert_int_equal(plan.config.seccomp_profile, CVB_SECCOMP_PROFILE_DEFAULT);
 }
 
 /* Bad container options: one line naming the option and the value. */
@@ -594,6 +606,9 @@ static void test_container_option_errors(void **state)
 	ARGS(&a, "--harden", "caps,everything");
 	parse_err(&a, &err);
 	assert_msg_has(err, "everything");
+	ARGS(&a, "--harden", "caps,seccomp=bogus");
+	parse_err(&a, &err);
+	assert_msg_has(err, "unknown seccomp profile 'bogus' (known: default, denylist)");
 	ARGS(&a, "--cpuset-cpus", "a-b");
 	parse_err(&a, &err);
 	assert_msg_has(err, "--cpuset-cpus");

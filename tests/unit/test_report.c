@@ -173,10 +173,62 @@ static void test_seed_table_facts(void **state)
 	assert_string_equal(value(&t, "Isolation: seccomp", "native"), "filter, no_new_privs set");
 	/* The VM's audit said nothing of seccomp: that fact alone is missing. */
 	assert_string_equal(value(&t, "Isolation: seccomp", "vm"),
-	                    "not measured (no audit cell in this run)");
+	                    "not measured (this audit does not report it)");
+	/* An older audit without the privilege probes: those rows only. */
+	assert_string_equal(value(&t, "Isolation: can create a user namespace", "native"),
+	                    "not measured (this audit does not report it)");
+	assert_string_equal(value(&t, "Isolation: can reach host devices", "native"),
+	                    "not measured (this audit does not report it)");
 	assert_string_equal(value(&t, "Isolation: can set the clock", "native"), "yes");
 	assert_string_equal(value(&t, "Noisy-neighbour slowdown, no limits", "container"),
 	                    "not measured (no noisy-neighbour scenarios in this run)");
+	cJSON_Delete(doc);
+	cvb_seed_table_free(&t);
+}
+
+/* A hardened container's audit: the profile's summary from backend_setup,
+ * the user namespace, the probed calls, the host-reach facts. */
+static void test_seed_table_hardened_facts(void **state)
+{
+	(void)state;
+	cJSON *doc = parse_quoted(base_doc);
+	/* clang-format off */
+	cJSON *cell = parse_quoted(
+	    "{'backend':'container','workload':'audit','params':{},'status':'ok','metrics':{},"
+	    "'variant':'harden=caps,nnp,seccomp','backend_setup':{'seccomp_profile':'default',"
+	    "'seccomp_profile_summary':'default-deny (289 allowed)'},"
+	    "'launches':[{'index':0,'warmup':false,'status':'ok','facts':{"
+	    "'kernel_release':'6.1.0-host','seccomp_mode':'2','no_new_privs':'1',"
+	    "'can_create_user_namespace':'no','syscalls_reachable':'none',"
+	    "'can_open_host_block_device':'no','host_keyring_visible':'no',"
+	    "'host_sys_writable':'no'}}]}");
+	cJSON *open_cell = parse_quoted(
+	    "{'backend':'native','workload':'audit','params':{},'status':'ok','metrics':{},"
+	    "'launches':[{'index':0,'warmup':false,'status':'ok','facts':{"
+	    "'kernel_release':'6.1.0-host','seccomp_mode':'0','can_create_user_namespace':'yes',"
+	    "'syscalls_reachable':'io_uring_setup,personality'}}]}");
+	/* clang-format on */
+	cJSON *cells = cJSON_GetObjectItem(doc, "cells");
+	cJSON_AddItemToArray(cells, cell);
+	/* Only the first native audit cell counts: put this one first. */
+	cJSON_InsertItemInArray(cells, 0, open_cell);
+	struct cvb_seed_table t;
+	struct cvb_error err = {0};
+	assert_int_equal(cvb_seed_table_build(doc, &t, &err), 0);
+	assert_string_equal(value(&t, "Isolation: seccomp", "container"),
+	                    "default-deny (289 allowed), no_new_privs set");
+	assert_string_equal(value(&t, "Isolation: can create a user namespace", "container"), "no");
+	assert_string_equal(value(&t, "Isolation: syscalls the filter lets through", "container"),
+	                    "none");
+	assert_string_equal(value(&t, "Isolation: can reach host devices", "container"), "no");
+	assert_string_equal(value(&t, "Isolation: can see the host keyring", "container"), "no");
+	assert_string_equal(value(&t, "Isolation: can write host /sys", "container"), "no");
+	assert_string_equal(value(&t, "Isolation: seccomp", "native"), "off");
+	assert_string_equal(value(&t, "Isolation: can create a user namespace", "native"), "yes");
+	assert_string_equal(value(&t, "Isolation: syscalls the filter lets through", "native"),
+	                    "io_uring_setup,personality (no seccomp filter)");
+	assert_string_equal(value(&t, "Isolation: can see the host keyring", "native"),
+	                    "not measured (this audit does not report it)");
 	cJSON_Delete(doc);
 	cvb_seed_table_free(&t);
 }
@@ -322,6 +374,7 @@ int main(void)
 	    cmocka_unit_test(test_seed_table_values),
 	    cmocka_unit_test(test_seed_table_memory_and_syscall),
 	    cmocka_unit_test(test_seed_table_facts),
+	    cmocka_unit_test(test_seed_table_hardened_facts),
 	    cmocka_unit_test(test_seed_table_derived),
 	    cmocka_unit_test(test_html_escape),
 	    cmocka_unit_test(test_md_escape),
