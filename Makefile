@@ -75,6 +75,24 @@ format:
 	clang-format -i harness/*.[ch] backends/*.[ch] workloads/*.[ch] tests/unit/*.[ch]
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
+
+# Sanitizers: `make sanitize` builds the harness and the unit tests with
+# ASan+UBSan in their own directory and runs them, then a short native and
+# container run (scripts/sanitize.sh), failing on any report. The agent stays
+# the normal static one ($(BUILD)/cvb-agent): a static binary cannot be ASan'd.
+# No -Werror here: gcc's flow warnings (-Wrestrict, -Wstringop-*) misfire on
+# instrumented code; the normal build is the warnings' gate.
+SAN_BUILD ?= build-sanitize
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+.PHONY: sanitize sanitize-build
+sanitize-build: $(BUILD)/cvb-agent
+	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS='$(SAN_CFLAGS)' WERROR= $(SAN_BUILD)/cvbench unit-tests
+	cp $(BUILD)/cvb-agent $(SAN_BUILD)/cvb-agent
+
+sanitize: sanitize-build
+	scripts/sanitize.sh $(SAN_BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
