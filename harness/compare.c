@@ -147,6 +147,10 @@ int cvb_compare_samples(const double *base, size_t n_base, const double *cur, si
 
 		out->change_lo = fmin(lo, hi);
 		out->change_hi = fmax(lo, hi);
+	} else if (errno == EDOM) {
+		/* Too many resamples had a zero base median (a metric that is
+		 * mostly 0, such as a small memory drop): no interval. */
+		out->change_lo = out->change_hi = NAN;
 	} else {
 		return cvb_error_errno(err, errno, "cannot bootstrap the ratio of medians");
 	}
