@@ -95,4 +95,33 @@ sanitize-build: $(BUILD)/cvb-agent
 sanitize: sanitize-build
 	scripts/sanitize.sh $(SAN_BUILD)
 
+# Fuzzing: `make fuzz` builds libFuzzer targets for the parsers of what
+# comes from outside (tests/fuzz/fuzz_*.c: agent protocol, matrix files,
+# results files, json_fast against cJSON) into $(FUZZ_BUILD)/fuzz/, with
+# the sources they need compiled by clang here (libFuzzer does not link
+# with gcc-built objects). `make fuzz-smoke` runs each from its seed corpus
+# tests/fuzz/corpus/<target>/ for FUZZ_SECONDS (scripts/fuzz.sh).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 20
+FUZZ_SAN := -Wno-unknown-warning-option -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: fuzz fuzz-libs fuzz-smoke
+fuzz-libs:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) WERROR= \
+		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)' \
+		$(FUZZ_BUILD)/libcvbcore.a $(FUZZ_BUILD)/libworkloads.a
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c fuzz-libs
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CVB_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+		$(FUZZ_BUILD)/libcvbcore.a $(FUZZ_BUILD)/libworkloads.a $(PKG_LIBS) -lm
+
+fuzz: $(FUZZ_BIN)
+
+fuzz-smoke: fuzz
+	scripts/fuzz.sh --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -342,6 +342,16 @@ cJSON *cvb_json_parse(const char *text, size_t len, struct cvb_json_aside **asid
 
 	const char *end = NULL;
 	doc = cJSON_ParseWithLengthOpts(stripped, slen, &end, false);
+	if (doc) {
+		/* cJSON stops after the first value: arrays in the text after it
+		 * (a second document appended, say) are not in the tree. */
+		size_t off = end && end >= stripped ? (size_t)(end - stripped) : slen, shift = 0;
+		size_t k = 0;
+
+		for (; k < sc.n_spans && sc.spans[k].start - shift < off; k++)
+			shift += sc.spans[k].end - sc.spans[k].start - 2;
+		sc.n_spans = k;
+	}
 	if (!doc) {
 		/* Back to the text's offsets: every span before shrank to 2. */
 		size_t off = end && end >= stripped ? (size_t)(end - stripped) : 0, shift = 0;

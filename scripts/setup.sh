@@ -13,6 +13,8 @@ PACKAGES=(
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils cpio
 	# tests and scripts
 	python3 python3-jsonschema jq procps util-linux iproute2
+	# make sanitize (gcc's ASan/UBSan come with build-essential) and make fuzz
+	clang-14 libclang-rt-14-dev
 	# plots and peer benchmarks
 	gnuplot-nox hyperfine bubblewrap runc linux-perf
 )

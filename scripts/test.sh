@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, starts the services
-# the tests need, builds with -Werror and runs the unit and integration tests.
+# the tests need, builds with -Werror and runs the unit and integration tests,
+# then the sanitizer build and a short fuzzing run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -9,4 +10,11 @@ make -j"$(nproc)" WERROR=-Werror all unit-tests
 # The VM tests boot the guest kernel 'make guest' fetches (they skip, saying
 # so, without one).
 make guest || echo "warning: no guest kernel; the VM tests will be skipped" >&2
-exec make WERROR=-Werror check
+status=0
+make WERROR=-Werror check || status=1
+# The harness and unit tests under ASan+UBSan, with a short native+container
+# run (scripts/sanitize.sh), then each parser's fuzz target for FUZZ_SECONDS
+# from its seed corpus (scripts/fuzz.sh): about 3 minutes together.
+make -j"$(nproc)" sanitize || status=1
+make -j"$(nproc)" fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-20}" || status=1
+exit $status

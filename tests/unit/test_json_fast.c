@@ -159,6 +159,47 @@ static void test_parse_like_cjson(void **state)
 	free(text);
 }
 
+/* cJSON_ParseWithLengthOpts without a NUL check takes the first value and
+ * ignores the rest: so must this parse when what follows holds a long
+ * array of numbers (found by fuzzing: a second results file appended to
+ * the first made the whole text "not valid JSON at byte 0"). */
+static void test_text_after_the_document(void **state)
+{
+	(void)state;
+	struct cvb_strbuf b = {0};
+	cvb_strbuf_puts(&b, "{\"a\": [");
+	for (size_t i = 0; i < 70; i++)
+		cvb_strbuf_printf(&b, "%s%zu", i ? "," : "", i);
+	cvb_strbuf_puts(&b, "]}\n");
+	assert_true(cvb_strbuf_ok(&b));
+	char *one = cvb_strbuf_take(&b);
+	const char *tails[] = {"", "[1]", "4.0,[[0", NULL};
+	for (size_t t = 0; tails[t]; t++)
+		for (int doubled = 0; doubled < 2; doubled++) {
+			struct cvb_strbuf c = {0};
+			/* a value first, then the text with the long array after it */
+			cvb_strbuf_puts(&c, doubled ? one : "4.0,");
+			cvb_strbuf_puts(&c, one);
+			cvb_strbuf_puts(&c, tails[t]);
+			assert_true(cvb_strbuf_ok(&c));
+			char *text = cvb_strbuf_take(&c);
+			const char *end = NULL;
+			cJSON *ref = cJSON_ParseWithLengthOpts(text, strlen(text), &end, false);
+			assert_non_null(ref);
+			struct cvb_json_aside *aside = NULL;
+			cJSON *plain = parse_ok(text, NULL), *held = parse_ok(text, &aside);
+			assert_same_tree(plain, ref);
+			assert_int_equal(cvb_json_aside_materialize(aside), 0);
+			assert_same_tree(held, ref);
+			cvb_json_aside_free(aside);
+			cJSON_Delete(held);
+			cJSON_Delete(plain);
+			cJSON_Delete(ref);
+			free(text);
+		}
+	free(one);
+}
+
 /* Random doubles in the forms printf writes them, read by the fast path
  * or strtod: every one bit for bit what strtod gives. */
 static void test_parse_numbers_exact(void **state)
@@ -432,6 +473,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_like_cjson),
 	    cmocka_unit_test(test_parse_numbers_exact),
+	    cmocka_unit_test(test_text_after_the_document),
 	    cmocka_unit_test(test_parse_errors),
 	    cmocka_unit_test(test_print_like_cjson),
 	    cmocka_unit_test(test_print_numbers_round_trip),
