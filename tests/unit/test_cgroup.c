@@ -1515,7 +1515,8 @@ static void test_real_all_limits(void **state)
 			continue;
 		/* write-only: the outcome is in devices.list, checked below */
 		if (strstr(file, "/devices.")) {
-			devices_dir = strndup(file, (size_t)(strrchr(file, '/') - file));
+			if (!devices_dir)
+				devices_dir = strndup(file, (size_t)(strrchr(file, '/') - file));
 			continue;
 		}
 		snprintf(expect, sizeof(expect), "%s\n", value);
