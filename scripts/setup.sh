@@ -11,8 +11,8 @@ PACKAGES=(
 	libcjson-dev libcmocka-dev libhwloc-dev hwloc libvirt-dev libseccomp-dev
 	# VM backend: libvirt daemon, QEMU, guest image tools
 	libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils cpio
-	# tests and scripts
-	python3 python3-jsonschema jq procps util-linux iproute2
+	# tests and scripts (keyutils: keyctl for the keyring escape test)
+	python3 python3-jsonschema jq procps util-linux iproute2 keyutils
 	# make sanitize (gcc's ASan/UBSan come with build-essential) and make fuzz
 	clang-14 libclang-rt-14-dev
 	# plots and peer benchmarks
