@@ -482,6 +482,21 @@ static const char *limit_needing(const struct cvb_limits *lim, enum cg_ctrl c)
 	}
 }
 
+/* cpuset and io are joined only for their limits: an unused v1 cpuset
+ * would need populating, and neither adds accounting. */
+static bool joined_only_for_limits(enum cg_ctrl c)
+{
+	return c == CG_CPUSET || c == CG_IO;
+}
+
+bool cvb_cgroup_layout_joins_v2(const struct cvb_cgroup_layout *layout)
+{
+	for (int c = 0; c < CG_N; c++)
+		if (c != CG_DEVICES && !joined_only_for_limits(c) && ctrl_find(layout, c).version == 2)
+			return true;
+	return false;
+}
+
 /* Decides the directories (one per hierarchy holding a controller used)
  * without touching the system. */
 static int cg_plan(struct cvb_cgroup *cg, const struct cvb_cgroup_layout *layout, const char *root,
@@ -494,9 +509,7 @@ static int cg_plan(struct cvb_cgroup *cg, const struct cvb_cgroup_layout *layout
 		struct cg_dir *d = NULL;
 		char mount[PATH_MAX];
 
-		/* cpuset and io only for their limits: an unused v1 cpuset would
-		 * need populating, and neither adds accounting. */
-		if ((c == CG_CPUSET || c == CG_IO) && !needed_by)
+		if (joined_only_for_limits(c) && !needed_by)
 			continue;
 		loc = ctrl_find(layout, c);
 		/* v1's devices controller holds the device allowlist; on v2 the

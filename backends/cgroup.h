@@ -113,6 +113,10 @@ int cvb_cgroup_dirfd_v2(const struct cvb_cgroup *cg);
  * by create; false on v2, where the caller attaches the BPF program. */
 bool cvb_cgroup_has_devices_v1(const struct cvb_cgroup *cg);
 
+/* True when every instance gets a cgroup v2 directory on this layout (a
+ * controller joined whatever the limits lives on v2), without creating one. */
+bool cvb_cgroup_layout_joins_v2(const struct cvb_cgroup_layout *layout);
+
 /* The instance's cgroup v2 directory (owned by cg), or NULL when it uses
  * none (pure v1, or a hybrid host with every controller on v1). */
 const char *cvb_cgroup_v2_path(const struct cvb_cgroup *cg);

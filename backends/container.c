@@ -193,19 +193,15 @@ static void container_run_end(void *state)
 
 /* The device allowlist goes where the instance's cgroup will be: the v1
  * devices controller when mounted (cgroup.c joins it), else a BPF program
- * on the v2 directory, which exists when a controller cgroup.c always joins
- * lives on v2 (pure v2; hybrid hosts that moved them there). */
+ * on the v2 directory, when instances get one (pure v2; hybrid hosts that
+ * moved controllers there). */
 static enum device_guard device_guard_of(const struct cvb_cgroup_layout *l, bool no_cgroup)
 {
-	static const char *const always_joined[] = {"memory", "cpu", "cpuacct", "pids", "freezer"};
 	if (no_cgroup)
 		return DEVICES_NONE;
 	if (cvb_cgroup_layout_find(l, "devices").version == 1)
 		return DEVICES_V1;
-	for (size_t i = 0; i < sizeof(always_joined) / sizeof(always_joined[0]); i++)
-		if (cvb_cgroup_layout_find(l, always_joined[i]).version == 2)
-			return DEVICES_V2_BPF;
-	return DEVICES_NONE;
+	return cvb_cgroup_layout_joins_v2(l) ? DEVICES_V2_BPF : DEVICES_NONE;
 }
 
 static cJSON *device_allowlist_json(const struct container_run *r)
