@@ -14,14 +14,24 @@ echo "reading commands and stop signals"
 
 FIX=tests/fixtures/reports/vm-create-52s.json
 
+# catches PID: true once PID has handlers for SIGHUP, SIGINT and SIGTERM
+# (bits 0, 1 and 14 of SigCgt in /proc/PID/status).
+catches() {
+	local mask
+	mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$mask" ] && [ $((0x$mask & 0x4003)) -eq $((0x4003)) ]
+}
+
 # blocked_in PID SYSCALL: waits (up to 5 s) until PID sits in that system
-# call (x86-64 numbers: openat 257, read 0), so that the signal meets the
-# handler and not the default action of a process still starting.
+# call (x86-64 numbers: openat 257, read 0) with its stop handlers in
+# place, so that the signal meets the handler and not the default action
+# of a process still starting (the dynamic loader's own openat calls of
+# shared libraries come before any handler).
 blocked_in() {
 	local pid=$1 nr=$2 i
 	for i in $(seq 1 500); do
 		read -r cur _ <"/proc/$pid/syscall" 2>/dev/null || return 1
-		[ "$cur" = "$nr" ] && return 0
+		[ "$cur" = "$nr" ] && catches "$pid" && return 0
 		sleep 0.01
 	done
 	return 1
