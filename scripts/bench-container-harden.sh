@@ -1,40 +1,49 @@
 #!/usr/bin/env bash
-# What each hardening step costs at start: the container backend with no
-# hardening, each step alone, and all of them, alternating round by round in
-# one run. Prints medians, p90s and the ratio to the unhardened start.
-# (Their cost per system call is the syscall workload's business:
-#  cvbench run --backend container --workload syscall --harden ...)
-# Usage (root): scripts/bench-container-harden.sh [ROUNDS, default 10] [REPS, default 10]
+# What each container hardening step costs, at start and per system call:
+# one run of matrices/hardening.json (native; the container with no
+# hardening, each step alone, both seccomp profiles, and all), whose cells
+# cvbench interleaves round by round, so that every ratio compares samples
+# taken side by side. Prints, per step, the startup p50 (ready workload) and
+# the getppid p50 (syscall workload) with their 95% intervals and their
+# ratios to the unhardened container.
+# The run (results.json, plots, report) is kept in results/hardening-<time>/.
+# Usage (root): scripts/bench-container-harden.sh [REPS, default the matrix's 20]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-10}
-reps=${2:-10}
-[ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench-container-harden: needs root" >&2; exit 1; }
 [ -x build/cvbench ] || make -s
-tmp=$(mktemp -d /tmp/cvb-harden-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-steps=(none caps nnp seccomp seccomp=denylist caps,seccomp all)
-for ((r = 1; r <= rounds; r++)); do
-	for h in "${steps[@]}"; do
-		build/cvbench run --backend container --workload ready --harden "$h" --reps "$reps" \
-			--warmup 2 --quiet --out "$tmp/$h.r$r.json" 2>"$tmp/err" ||
-			echo "--harden $h: run failed: $(tail -n1 "$tmp/err")" >&2
-	done
-done
-python3 - "$tmp" "${steps[@]}" <<'PY'
-import json, sys, glob
-tmp, steps = sys.argv[1], sys.argv[2:]
-def pct(xs, p):
-    xs = sorted(xs); h = (len(xs) - 1) * p; lo = int(h)
-    return xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo])
-data = {s: [v for f in glob.glob(f"{tmp}/{s}.r*.json")
-            for v in json.load(open(f))["cells"][0]["metrics"].get("startup_ns", {}).get("samples", [])]
-        for s in steps}
-base = pct(data["none"], .5)
-print(f"{'--harden':14} {'n':>5} {'p50':>9} {'p90':>9} {'p50 - none':>11} {'ratio':>6}")
-for s in steps:
-    xs = data[s]
-    if xs:
-        print(f"{s:14} {len(xs):5d} {pct(xs,.5)/1e6:7.2f}ms {pct(xs,.9)/1e6:7.2f}ms "
-              f"{(pct(xs,.5)-base)/1e3:9.0f}us {pct(xs,.5)/base:6.2f}")
+dir=results/hardening-$(date +%Y%m%d-%H%M%S)
+reps=()
+[ $# -ge 1 ] && reps=(--reps "$1")
+start=$(date +%s)
+build/cvbench run --matrix matrices/hardening.json "${reps[@]}" --quiet --out "$dir/results.json" ||
+	{ echo "bench-container-harden: the run failed" >&2; exit 1; }
+echo "one run of matrices/hardening.json, $(($(date +%s) - start)) s"
+python3 - "$dir/results.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = {}  # variant label -> {metric: summary}
+for c in doc["cells"]:
+    lab = c["label"].split(" ", 1)
+    key = c["backend"] + ("" if len(lab) == 1 else " " + lab[1])
+    key = {"container harden=caps,nnp,seccomp": "container harden=all (caps,nnp,seccomp)",
+           "container harden=caps,nnp,seccomp=denylist": "container harden=caps,nnp,seccomp=denylist"}.get(key, key)
+    for m in ("startup_ns", "syscall_getppid_ns"):
+        if m in c["metrics"] and (m == "syscall_getppid_ns" or c["workload"] == "ready"):
+            rows.setdefault(key, {})[m] = c["metrics"][m]["summary"]
+base = rows.get("container", {})
+def cell(key, m, scale, unit):
+    s = rows[key].get(m)
+    if not s:
+        return "-", "-"
+    lo, hi = s["ci95"] if s.get("ci95") else (None, None)
+    ci = f" [{lo/scale:.2f}, {hi/scale:.2f}]" if lo is not None else ""
+    r = f"{s['p50'] / base[m]['p50']:.2f}" if m in base else "-"
+    return f"{s['p50']/scale:.2f}{unit}{ci}", r
+print(f"| {'cell':40} | startup p50 [95% CI] | x none | getppid p50 [95% CI] | x none |")
+print("|---|---|---|---|---|")
+for key in rows:
+    st, sr = cell(key, "startup_ns", 1e6, " ms")
+    gp, gr = cell(key, "syscall_getppid_ns", 1, " ns")
+    print(f"| {key:40} | {st} | {sr} | {gp} | {gr} |")
 PY
