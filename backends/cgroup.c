@@ -497,6 +497,14 @@ bool cvb_cgroup_layout_joins_v2(const struct cvb_cgroup_layout *layout)
 	return false;
 }
 
+bool cvb_cgroup_default_pids(const struct cvb_cgroup_layout *layout, struct cvb_limits *lim)
+{
+	if (CG_IS_SET(lim->pids_max) || ctrl_find(layout, CG_PIDS).version == 0)
+		return false;
+	lim->pids_max = CVB_CGROUP_DEFAULT_PIDS_MAX;
+	return true;
+}
+
 /* Decides the directories (one per hierarchy holding a controller used)
  * without touching the system. */
 static int cg_plan(struct cvb_cgroup *cg, const struct cvb_cgroup_layout *layout, const char *root,

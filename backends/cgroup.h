@@ -117,6 +117,15 @@ bool cvb_cgroup_has_devices_v1(const struct cvb_cgroup *cg);
  * controller joined whatever the limits lives on v2), without creating one. */
 bool cvb_cgroup_layout_joins_v2(const struct cvb_cgroup_layout *layout);
 
+/* The pids.max of an instance that asked for none: a fork bomb inside would
+ * otherwise fill the host's pid table (podman's default is 2048; docker and
+ * runc set none). */
+#define CVB_CGROUP_DEFAULT_PIDS_MAX 4096
+
+/* Sets lim->pids_max to CVB_CGROUP_DEFAULT_PIDS_MAX when it is unset and the
+ * layout has a pids controller (v1 or v2); returns true when it did. */
+bool cvb_cgroup_default_pids(const struct cvb_cgroup_layout *layout, struct cvb_limits *lim);
+
 /* The instance's cgroup v2 directory (owned by cg), or NULL when it uses
  * none (pure v1, or a hybrid host with every controller on v1). */
 const char *cvb_cgroup_v2_path(const struct cvb_cgroup *cg);

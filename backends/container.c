@@ -7,6 +7,7 @@
 #include "cgroup_layout.h"
 #include "clock.h"
 #include "container.h"
+#include "container_ids.h"
 #include "cvb_spawn.h"
 #include "device_filter.h"
 #include "procfs.h"
@@ -65,6 +66,7 @@ struct container_run {
 	struct cvb_cgroup_layout layout;
 	struct cvb_instance_config config;
 	struct cvb_seccomp_prog seccomp;
+	struct cvb_container_ids ids; /* with a user namespace: the host block mapped */
 	int cap_last_cap;
 	enum device_guard devices;
 	int device_prog_fd; /* DEVICES_V2_BPF: the loaded program, else -1 */
@@ -76,6 +78,7 @@ struct container_run {
 
 struct container_inst {
 	struct cvb_limits limits; /* what this instance's cgroup was given */
+	bool pids_max_default; /* limits.pids_max is CVB_CGROUP_DEFAULT_PIDS_MAX, not asked for */
 	struct container_run *run;
 	pid_t pid;
 	int pidfd;
@@ -252,6 +255,11 @@ static int container_run_begin(const char *run_id, const struct cvb_instance_con
 		goto fail;
 	}
 	snprintf(r->rootfs, sizeof(r->rootfs), "%s/rootfs", r->run_dir);
+	const struct cvb_container_ids *ids;
+	if ((config->namespaces & CVB_NS_USER) && cvb_container_ids_get(&ids, err) < 0)
+		goto fail;
+	if (config->namespaces & CVB_NS_USER)
+		r->ids = *ids;
 	if (cvb_rootfs_prepare(r->rootfs, agent_path, err) < 0)
 		goto fail;
 	r->rootfs_ns = cvb_now_ns() - t;
@@ -300,7 +308,7 @@ static void add_limit(cJSON *o, const char *name, int64_t v)
 		cJSON_AddNullToObject(o, name);
 }
 
-static cJSON *limits_json(const struct cvb_limits *lim)
+static cJSON *limits_json(const struct cvb_limits *lim, bool pids_max_default)
 {
 	cJSON *l = cJSON_CreateObject();
 	add_limit(l, "cpu_quota_us", lim->cpu_quota_us);
@@ -315,6 +323,7 @@ static cJSON *limits_json(const struct cvb_limits *lim)
 	add_limit(l, "memory_max_bytes", lim->memory_max_bytes);
 	add_limit(l, "swap_max_bytes", lim->swap_max_bytes);
 	add_limit(l, "pids_max", lim->pids_max);
+	cJSON_AddBoolToObject(l, "pids_max_default", pids_max_default);
 	add_limit(l, "io_weight", lim->io_weight);
 	return l;
 }
@@ -341,14 +350,23 @@ static cJSON *container_describe_run(void *state)
 	}
 	if (c->namespaces & CVB_NS_USER) {
 		char map[64];
-		snprintf(map, sizeof(map), "0 %u %u", CVB_CONTAINER_HOST_ID_BASE,
-		         CVB_CONTAINER_ID_COUNT);
+		cvb_container_ids_map_line(&r->ids, map, sizeof(map));
 		cJSON_AddStringToObject(o, "uid_gid_map", map);
+		cJSON_AddStringToObject(o, "uid_gid_map_chosen",
+		                        r->ids.base == CVB_CONTAINER_IDS_DEFAULT_BASE
+		                            ? "the default block: no /etc/subuid or /etc/subgid "
+		                              "range overlaps it"
+		                            : "the first free block above the default: /etc/subuid "
+		                              "or /etc/subgid ranges overlap it");
+		if (r->ids.note[0])
+			cJSON_AddStringToObject(o, "uid_gid_map_note", r->ids.note);
 	}
 	cJSON_AddBoolToObject(o, "rootfs_read_only", !c->rootfs_writable);
 	cJSON_AddBoolToObject(o, "cgroup_per_instance", !c->no_cgroup);
 	cJSON_AddStringToObject(o, "rootfs", r->rootfs);
-	cJSON_AddItemToObject(o, "limits", limits_json(&c->limits));
+	struct cvb_limits lim = c->limits;
+	bool pids_default = !c->no_cgroup && cvb_cgroup_default_pids(&r->layout, &lim);
+	cJSON_AddItemToObject(o, "limits", limits_json(&lim, pids_default));
 	cJSON_AddStringToObject(o, "cgroup_mode", cvb_cgroup_mode_name(r->layout.mode));
 	cJSON_AddItemToObject(o, "device_allowlist", device_allowlist_json(r));
 	cJSON_AddStringToObject(o, "session_keyring", "a new anonymous one per instance");
@@ -435,16 +453,18 @@ static pid_t clone_child(unsigned long flags, int cgroup_fd, void *stack,
 	             (void *)args);
 }
 
-static int write_id_maps(pid_t pid, struct cvb_error *err)
+/* setgroups stays "allow": the maps are written by host root, and the init
+ * must drop the harness's supplementary groups, which "deny" would keep for
+ * good (they would still grant host group access, shown as nogroup). */
+static int write_id_maps(pid_t pid, const struct cvb_container_ids *ids, struct cvb_error *err)
 {
 	char path[64], map[64];
-	snprintf(map, sizeof(map), "0 %u %u\n", CVB_CONTAINER_HOST_ID_BASE, CVB_CONTAINER_ID_COUNT);
-	static const struct {
-		const char *file, *fmt;
-	} files[] = {{"setgroups", "deny\n"}, {"uid_map", NULL}, {"gid_map", NULL}};
-	for (size_t i = 0; i < 3; i++) {
-		const char *text = files[i].fmt ? files[i].fmt : map;
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i].file);
+	cvb_container_ids_map_line(ids, map, sizeof(map) - 1);
+	strcat(map, "\n");
+	static const char *const files[] = {"uid_map", "gid_map"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *text = map;
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
 			int e = errno;
@@ -568,6 +588,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	ci->run = run;
 	/* The launch's own limits: an aggressor's may differ from the run's. */
 	ci->limits = spec->config ? spec->config->limits : cfg->limits;
+	ci->pids_max_default =
+	    !cfg->no_cgroup && cvb_cgroup_default_pids(&run->layout, &ci->limits);
 	ci->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
 	ci->times = mmap(NULL, sizeof(*ci->times), PROT_READ | PROT_WRITE,
 	                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -677,7 +699,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	 * waits an RCU grace period). Two go-aheads: after the id maps it sets
 	 * up its namespaces and mounts while we join it to a cgroup v2
 	 * directory where one is used; after that it may exec. */
-	if ((cfg->namespaces & CVB_NS_USER) && write_id_maps(pid, err) < 0)
+	if ((cfg->namespaces & CVB_NS_USER) && write_id_maps(pid, &run->ids, err) < 0)
 		goto fail;
 	if (write(syncp[1], "m", 1) != 1) {
 		cvb_error_errno(err, errno, "cannot start the container's init");
@@ -814,7 +836,7 @@ static cJSON *container_describe_instance(struct cvb_instance *inst)
 		return NULL;
 	const struct cvb_cgroup_usage *u = &ci->usage;
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "limits", limits_json(&ci->limits));
+	cJSON_AddItemToObject(o, "limits", limits_json(&ci->limits, ci->pids_max_default));
 	cJSON *c = cJSON_AddObjectToObject(o, "cgroup_usage");
 	add_limit(c, "memory_peak_bytes", u->memory_peak);
 	add_limit(c, "cpu_usage_ns", u->cpu_usage_ns);

@@ -19,9 +19,8 @@
  * often mounted noexec, and the agent is executed from the rootfs. */
 #define CVB_CONTAINER_RUN_DIR "/var/lib/cvbench"
 
-/* The container's view of its root user in the host's uid/gid space. */
-#define CVB_CONTAINER_HOST_ID_BASE 100000u
-#define CVB_CONTAINER_ID_COUNT 65536u
+/* The container's root in the host's uid/gid space: container_ids.h
+ * (cvb_container_host_root_uid()), outside every /etc/subuid range. */
 
 /* Timestamps the child records (host CLOCK_MONOTONIC) in memory shared with
  * the parent, so that phases are measured where they happen. */

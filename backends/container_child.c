@@ -68,10 +68,16 @@ __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *
 	}
 	a->times->in_cgroup = cvb_now_ns();
 	wait_parent(a); /* our uid/gid maps are written */
+	/* No supplementary group of the harness's (or of whoever started it)
+	 * may follow us in: in a user namespace they would show as nogroup yet
+	 * still open host files by group. The parent left setgroups "allow".
+	 * Raw system calls: glibc's wrappers would signal the threads of the
+	 * harness, whose memory a CLONE_VM child shares. */
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
+		die(a, "drop the supplementary groups (setgroups)", errno);
 	if (a->namespaces & CVB_NS_USER) {
-		/* Become the namespace's root (host uid CVB_CONTAINER_HOST_ID_BASE).
-		 * Raw system calls: glibc's wrappers would signal the threads of
-		 * the harness, whose memory a CLONE_VM child shares. */
+		/* Become the namespace's root (host uid
+		 * cvb_container_host_root_uid(), container_ids.h). */
 		if (syscall(SYS_setresgid, 0, 0, 0) < 0)
 			die(a, "setresgid(0) in the user namespace", errno);
 		if (syscall(SYS_setresuid, 0, 0, 0) < 0)

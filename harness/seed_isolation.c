@@ -82,7 +82,7 @@ static bool own_kernel(const cJSON *doc, const cJSON *facts)
 	return guest && host && strcmp(guest, host) != 0;
 }
 
-/* "41 (0x000001ffffffffff), user namespace: root is host uid 100000, ..." */
+/* "41 (0x000001ffffffffff), user namespace: root is host uid 1879048192, ..." */
 static void caps_value(const cJSON *doc, const cJSON *facts, char *buf, size_t len)
 {
 	char t1[32], t2[32];
@@ -128,6 +128,18 @@ static void reachable_value(const cJSON *facts, const char *list, char *buf, siz
 	         mode && strcmp(mode, "0") == 0 ? " (no seccomp filter)" : "");
 }
 
+/* "none", or "2 (4,24)": the groups as the instance sees them. */
+static void groups_value(const cJSON *facts, char *buf, size_t len)
+{
+	char t1[32], t2[300];
+	const char *n = fact_text(facts, "supplementary_groups_count", t1, sizeof(t1));
+	const char *list = fact_text(facts, "supplementary_groups", t2, sizeof(t2));
+	if (strcmp(n, "0") == 0)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s (%s)", n, list ? list : "?");
+}
+
 static void net_value(const cJSON *facts, char *buf, size_t len)
 {
 	char t[32];
@@ -138,7 +150,15 @@ static void net_value(const cJSON *facts, char *buf, size_t len)
 	snprintf(buf, len, "%d (%s)", n, list);
 }
 
-enum fact_kind { FACT_PLAIN, FACT_KERNEL, FACT_CAPS, FACT_SECCOMP, FACT_NET, FACT_REACHABLE };
+enum fact_kind {
+	FACT_PLAIN,
+	FACT_KERNEL,
+	FACT_CAPS,
+	FACT_SECCOMP,
+	FACT_NET,
+	FACT_REACHABLE,
+	FACT_GROUPS
+};
 
 static const struct fact_row {
 	const char *feature, *claim, *key;
@@ -159,6 +179,7 @@ static const struct fact_row {
     {"Isolation: can reach host devices", "", "can_open_host_block_device", FACT_PLAIN},
     {"Isolation: can see the host keyring", "", "host_keyring_visible", FACT_PLAIN},
     {"Isolation: can write host /sys", "", "host_sys_writable", FACT_PLAIN},
+    {"Isolation: supplementary groups", "", "supplementary_groups_count", FACT_GROUPS},
 };
 
 void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
@@ -191,6 +212,8 @@ void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
 				seccomp_value(cell, facts, v, sizeof(v));
 			} else if (fr->kind == FACT_NET) {
 				net_value(facts, v, sizeof(v));
+			} else if (fr->kind == FACT_GROUPS) {
+				groups_value(facts, v, sizeof(v));
 			} else if (fr->kind == FACT_REACHABLE) {
 				reachable_value(facts, plain, v, sizeof(v));
 			} else {
@@ -206,7 +229,9 @@ void cvb_seed_add_isolation_rows(const cJSON *doc, struct cvb_seed_table *t)
 	                 "child. Syscalls the filter lets through: of io_uring_setup, "
 	                 "pidfd_getfd, process_madvise, personality (a persona moby refuses), "
 	                 "socket(AF_VSOCK) and open_tree_attr (newer than libseccomp), those "
-	                 "that failed with neither EPERM nor ENOSYS.");
+	                 "that failed with neither EPERM nor ENOSYS. Supplementary groups: "
+	                 "as the instance sees them (a host group outside its user "
+	                 "namespace shows as 65534 yet still grants access).");
 }
 
 /* One derived.slowdowns entry as "cpu-victim vs cpu-hog (same-pu): 1.9× [1.8 .. 2.0]". */

@@ -3,6 +3,7 @@
  * view, its privileges, and whether host-sensitive things are in reach.
  * Probes are chosen to change nothing (a privilege check without effect). */
 #include "audit_host.h"
+#include "audit_ids.h"
 #include "audit_privs.h"
 #include "workload.h"
 
@@ -15,18 +16,6 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-/* First line of a small file, trimmed; "" when unreadable. */
-static void first_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
 
 /* The value of "Key:\t..." in /proc/self/status; "" if absent. */
 static void status_field(const char *key, char *buf, size_t len)
@@ -132,11 +121,7 @@ static int audit_run(const struct cvb_workload_ctx *ctx)
 	cvb_emit_fact_num(fd, "mounts", count_lines("/proc/self/mounts"));
 	mount_points(buf, sizeof(buf));
 	cvb_emit_fact_str(fd, "mount_points", buf);
-	cvb_emit_fact_num(fd, "uid", getuid());
-	first_line("/proc/self/uid_map", buf, sizeof(buf));
-	cvb_emit_fact_str(fd, "uid_map", buf);
-	first_line("/proc/self/gid_map", buf, sizeof(buf));
-	cvb_emit_fact_str(fd, "gid_map", buf);
+	cvb_audit_ids(fd);
 	status_field("CapEff", buf, sizeof(buf));
 	cvb_emit_fact_str(fd, "cap_effective", buf);
 	status_field("Cpus_allowed_list", buf, sizeof(buf));
@@ -166,7 +151,7 @@ static int audit_run(const struct cvb_workload_ctx *ctx)
 const struct cvb_workload cvb_workload_audit = {
     .name = "audit",
     .help = "report what the instance can see and do: kernel, pids, network, mounts, "
-            "ids, capabilities, seccomp, sensitive files, module and clock privileges",
+            "ids and groups, capabilities, seccomp, sensitive files, module and clock privileges",
     .run = audit_run,
     .typical_ms = 20,
 };

@@ -596,6 +596,44 @@ static void test_v1_blkio_range(void **state)
 	assert_file(f, "/sys/fs/cgroup/blkio/cvbench/cvb-t-1/blkio.weight", "10");
 }
 
+/* An instance that asks for no pids limit gets the default, written to the
+ * v2 directory or the v1 pids hierarchy; one it asked for is kept; a host
+ * without a pids controller gets none (and no error). */
+static void test_default_pids(void **state)
+{
+	struct fake *f = *state;
+	static const struct {
+		enum fake_kind kind;
+		const char *file;
+	} hosts[] = {{FAKE_V2, "/sys/fs/cgroup/cvbench/cvb-t-1/pids.max"},
+	             {FAKE_V1, "/sys/fs/cgroup/pids/cvbench/cvb-t-1/pids.max"},
+	             {FAKE_HYBRID, "/sys/fs/cgroup/pids/cvbench/cvb-t-1/pids.max"},
+	             {FAKE_MIXED, "/sys/fs/cgroup/unified/cvbench/cvb-t-1/pids.max"}};
+	char want[32];
+	snprintf(want, sizeof(want), "%d", CVB_CGROUP_DEFAULT_PIDS_MAX);
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		struct cvb_limits lim = no_limits();
+		fake_build(f, hosts[i].kind, 0);
+		assert_true(cvb_cgroup_default_pids(&f->layout, &lim));
+		assert_int_equal(lim.pids_max, CVB_CGROUP_DEFAULT_PIDS_MAX);
+		create_ok(f, "cvb-t-1", &lim, &f->cg);
+		assert_file(f, hosts[i].file, want);
+		/* asked for: kept */
+		lim.pids_max = 16;
+		assert_false(cvb_cgroup_default_pids(&f->layout, &lim));
+		assert_int_equal(lim.pids_max, 16);
+		struct cvb_error err = {0};
+		assert_int_equal(cvb_cgroup_destroy(f->cg, &err), 0);
+		cvb_cgroup_free(f->cg);
+		f->cg = NULL;
+		cvb_cgroup_layout_clear(&f->layout);
+	}
+	struct cvb_limits lim = no_limits();
+	fake_build(f, FAKE_V2, FAKE_NO_PIDS);
+	assert_false(cvb_cgroup_default_pids(&f->layout, &lim));
+	assert_int_equal(lim.pids_max, -1);
+}
+
 /* A limit whose controller is nowhere names the controller; nothing is
  * created. Without the limit the controller is simply not joined. */
 static void test_missing_controller(void **state)
@@ -1745,6 +1783,7 @@ int main(void)
 	    FAKE_TEST(test_v1_memsw_missing),
 	    FAKE_TEST(test_v1_swap_needs_memory),
 	    FAKE_TEST(test_v1_blkio_range),
+	    FAKE_TEST(test_default_pids),
 	    FAKE_TEST(test_missing_controller),
 	    FAKE_TEST(test_missing_controller_v2),
 	    FAKE_TEST(test_hybrid_all_limits),
