@@ -5,6 +5,7 @@
 #include "device_filter.h"
 #include "hostfacts.h"
 #include "json_util.h"
+#include "pidfd.h"
 #include "procfs.h"
 
 #include <dirent.h>
@@ -1059,11 +1060,27 @@ static void cg_freeze(struct cvb_cgroup *cg, bool on, int64_t deadline)
 	}
 }
 
-/* SIGKILLs every pid in <dir>/cgroup.procs and in its sub-cgroups, counting
- * them in *found. In a fake tree the pids are counted, never signalled: they
- * name no process of ours. */
-static int cg_signal_tree(const struct cvb_cgroup *cg, const char *dir, int depth, size_t *found,
-                          struct cvb_error *err)
+/* Asked while a pidfd holds pid: is it still listed in ctx, a cgroup.procs
+ * file? */
+static bool cg_pid_listed(pid_t pid, void *ctx)
+{
+	char line[32];
+	bool in = false;
+	FILE *f = fopen(ctx, "re");
+	while (f && !in && fgets(line, sizeof(line), f))
+		in = atoi(line) == (int)pid;
+	if (f)
+		fclose(f);
+	return in;
+}
+
+/* Counts every pid in <dir>/cgroup.procs and in its sub-cgroups in *found,
+ * and with `signal` SIGKILLs each through a pidfd once cgroup.procs, read
+ * again while the pidfd is held, still lists it (a pid that exited and was
+ * reused meanwhile is not hit). In a fake tree the pids are counted, never
+ * signalled: they name no process of ours. */
+static int cg_signal_tree(const struct cvb_cgroup *cg, const char *dir, int depth, bool signal,
+                          size_t *found, struct cvb_error *err)
 {
 	char path[PATH_MAX];
 	struct cvb_error e2 = {0};
@@ -1100,7 +1117,8 @@ static int cg_signal_tree(const struct cvb_cgroup *cg, const char *dir, int dept
 			    err, EBUSY, "refusing to kill cgroup %s: this process (%d) is in it",
 			    dir, (int)pid);
 		}
-		if (!cg->fake && kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH) {
+		if (signal && !cg->fake &&
+		    cvb_signal_if_ours((pid_t)pid, SIGKILL, cg_pid_listed, path) < 0) {
 			int e = errno;
 
 			free(text);
@@ -1119,7 +1137,7 @@ static int cg_signal_tree(const struct cvb_cgroup *cg, const char *dir, int dept
 		if (de->d_name[0] == '.' || !dirent_is_dir(dir, de))
 			continue;
 		if (path_join(sub, sizeof(sub), dir, de->d_name, err) < 0 ||
-		    cg_signal_tree(cg, sub, depth + 1, found, err) < 0) {
+		    cg_signal_tree(cg, sub, depth + 1, signal, found, err) < 0) {
 			closedir(d);
 			return -1;
 		}
@@ -1136,18 +1154,23 @@ int cvb_cgroup_kill(struct cvb_cgroup *cg, struct cvb_error *err)
 		return 0;
 	for (;;) {
 		bool kill_file = false;
+		uint64_t killed = 0; /* bit i: dirs[i] took cgroup.kill */
 		const char *busy = NULL;
 		size_t total = 0;
 		int rc = 0;
 
-		/* cgroup.kill (Linux 5.14) is atomic against forks; without it a
-		 * frozen cgroup cannot refill between listing and killing. */
-		for (size_t i = 0; i < cg->n_dirs; i++) {
+		/* cgroup.kill (Linux 5.14) is atomic against forks, and after it
+		 * the kernel alone kills: the pids it still lists are only waited
+		 * for, never signalled by number. Without it a frozen cgroup
+		 * cannot refill between listing and killing. */
+		for (size_t i = 0; i < cg->n_dirs && i < 64; i++) {
 			const struct cg_dir *d = &cg->dirs[i];
 
 			if (dir_live(d) && d->version == 2 && file_exists(d->path, "cgroup.kill") &&
-			    cg_write(cg, d->path, "cgroup.kill", "1", false, NULL) == 0)
+			    cg_write(cg, d->path, "cgroup.kill", "1", false, NULL) == 0) {
 				kill_file = true;
+				killed |= (uint64_t)1 << i;
+			}
 		}
 		if (!kill_file)
 			cg_freeze(cg, true, deadline);
@@ -1156,7 +1179,8 @@ int cvb_cgroup_kill(struct cvb_cgroup *cg, struct cvb_error *err)
 
 			if (!dir_live(&cg->dirs[i]))
 				continue;
-			rc = cg_signal_tree(cg, cg->dirs[i].path, 0, &found, err);
+			bool signal = i >= 64 || !(killed & ((uint64_t)1 << i));
+			rc = cg_signal_tree(cg, cg->dirs[i].path, 0, signal, &found, err);
 			if (found && !busy)
 				busy = cg->dirs[i].path;
 			total += found;

@@ -176,13 +176,23 @@ static void remove_cgroup_parents(const struct cvb_cgroup_layout *l)
 	}
 }
 
+/* The container's root as the host sees it: the owner of its scratch
+ * directory and the group that may traverse its run directory. The one place
+ * that maps the container's root to a host id. */
+static uid_t container_root_host_uid(const struct container_run *r)
+{
+	return r->config.namespaces & CVB_NS_USER ? (uid_t)r->ids.base : 0;
+}
+
 static void container_run_end(void *state)
 {
 	struct container_run *r = state;
 	if (!r)
 		return;
-	if (r->run_dir[0])
-		cvb_remove_tree(r->run_dir);
+	struct cvb_error rm_err = {0};
+	if (r->run_dir[0] && cvb_remove_tree_err(r->run_dir, &rm_err) < 0)
+		fprintf(stderr, "cvbench: warning: %s (run 'cvbench cleanup' to retry)\n",
+		        rm_err.msg);
 	cvb_seccomp_free(&r->seccomp);
 	if (r->device_prog_fd >= 0)
 		close(r->device_prog_fd);
@@ -243,24 +253,29 @@ static int container_run_begin(const char *run_id, const struct cvb_instance_con
 	}
 	if (cvb_cgroup_layout_detect("/", &r->layout, err) < 0)
 		goto fail;
-	if (mkdir(CVB_CONTAINER_RUN_DIR, 0755) < 0 && errno != EEXIST) {
-		cvb_error_errno(err, errno, "cannot create '%s'", CVB_CONTAINER_RUN_DIR);
+	/* Root's alone: others may only pass through the top (0711) to a run
+	 * directory that lets in nobody but root and, with a user namespace,
+	 * the container's root, whose init resolves the rootfs path with no
+	 * capability over host-owned directories (0710, its group). */
+	if (cvb_dir_make_private(CVB_CONTAINER_RUN_DIR, 0711, 0, err) < 0)
 		goto fail;
-	}
 	int64_t t = cvb_now_ns();
-	snprintf(r->run_dir, sizeof(r->run_dir), "%s/cvb-%s", CVB_CONTAINER_RUN_DIR, run_id);
-	if (mkdir(r->run_dir, 0755) < 0) {
-		cvb_error_errno(err, errno, "cannot create '%s'", r->run_dir);
-		r->run_dir[0] = '\0';
-		goto fail;
-	}
-	snprintf(r->rootfs, sizeof(r->rootfs), "%s/rootfs", r->run_dir);
 	const struct cvb_container_ids *ids;
 	if ((config->namespaces & CVB_NS_USER) && cvb_container_ids_get(&ids, err) < 0)
 		goto fail;
 	if (config->namespaces & CVB_NS_USER)
 		r->ids = *ids;
-	if (cvb_rootfs_prepare(r->rootfs, agent_path, err) < 0)
+	uid_t root_id = container_root_host_uid(r);
+	snprintf(r->run_dir, sizeof(r->run_dir), "%s/cvb-%s", CVB_CONTAINER_RUN_DIR, run_id);
+	if (mkdir(r->run_dir, 0700) < 0) {
+		cvb_error_errno(err, errno, "cannot create '%s'", r->run_dir);
+		r->run_dir[0] = '\0';
+		goto fail;
+	}
+	if (cvb_dir_make_private(r->run_dir, root_id ? 0710 : 0700, (gid_t)root_id, err) < 0)
+		goto fail;
+	snprintf(r->rootfs, sizeof(r->rootfs), "%s/rootfs", r->run_dir);
+	if (cvb_rootfs_prepare(r->rootfs, agent_path, root_id, (gid_t)root_id, err) < 0)
 		goto fail;
 	r->rootfs_ns = cvb_now_ns() - t;
 	if (config->harden & CVB_HARDEN_CAPS) {
@@ -858,6 +873,44 @@ static void container_release(struct cvb_instance *inst)
 	free(inst);
 }
 
+/* The top run directory, for cleanup to remove runs below it: NULL with
+ * err unset if there is none, NULL with err set if it is not root's alone
+ * (a symlink, another owner, writable by others), where root must not
+ * delete anything. */
+static DIR *open_run_dir_top(struct cvb_error *err)
+{
+	struct stat st;
+	int fd = open(CVB_CONTAINER_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			cvb_error_errno(err, errno,
+			                "refusing to clean '%s' (a symlink or not a directory?): "
+			                "remove it by hand",
+			                CVB_CONTAINER_RUN_DIR);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		cvb_error_errno(err, errno, "cannot stat '%s'", CVB_CONTAINER_RUN_DIR);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_uid != 0 || (st.st_mode & 022)) {
+		cvb_error_set(err, EPERM,
+		              "refusing to clean '%s': not root's alone (owner uid %u, mode "
+		              "%04o); remove it by hand",
+		              CVB_CONTAINER_RUN_DIR, (unsigned)st.st_uid,
+		              (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return NULL;
+	}
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		cvb_error_errno(err, errno, "cannot read '%s'", CVB_CONTAINER_RUN_DIR);
+		close(fd);
+	}
+	return d;
+}
+
 static int container_cleanup(bool dry_run, bool (*is_live)(const char *name),
                              void (*report)(void *ctx, const char *what), void *ctx,
                              struct cvb_error *err)
@@ -871,26 +924,24 @@ static int container_cleanup(bool dry_run, bool (*is_live)(const char *name),
 	cvb_cgroup_layout_clear(&layout);
 	if (found < 0)
 		return -1;
-	DIR *d = opendir(CVB_CONTAINER_RUN_DIR);
+	DIR *d = open_run_dir_top(err);
 	if (!d)
-		return found;
+		return err && err->code ? -1 : found;
 	struct dirent *e;
 	char path[PATH_MAX], what[PATH_MAX + 32];
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, "cvb-", 4) != 0 || is_live(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", CVB_CONTAINER_RUN_DIR, e->d_name);
-		if (!dry_run)
-			cvb_remove_tree(path);
-		if (dry_run || access(path, F_OK) != 0) {
+		struct cvb_error rm_err = {0};
+		if (dry_run || cvb_remove_tree_err(path, &rm_err) == 0) {
 			snprintf(what, sizeof(what), "rootfs %s", path);
 			report(ctx, what);
-			found++;
-		} else {
-			cvb_error_set(err, ENOTEMPTY,
-			              "cannot remove '%s' (files written into a writable rootfs?); "
-			              "remove it by hand",
-			              path);
+			if (found >= 0)
+				found++;
+		} else if (found >= 0) { /* the first failure is the one told */
+			cvb_error_set(err, rm_err.code, "%s; remove what remains by hand",
+			              rm_err.msg);
 			found = -1;
 		}
 	}

@@ -56,8 +56,6 @@ struct cvb_child_args {
  * error writes "step: message" to err_fd and exits 127. */
 __attribute__((noreturn)) void cvb_container_child(const struct cvb_child_args *a);
 
-/* Builds the run's rootfs under dir: the static agent as /cvb-agent and the
- * mount points it needs (proc, sys, dev, tmp). Returns 0 or -1 with err. */
 struct cvb_error;
 struct cvb_probe_ctx;
 struct cvb_findings;
@@ -65,7 +63,12 @@ struct cvb_findings;
 /* The backend's doctor hook: root, user namespaces, the cgroup controllers
  * the planned options need (backends/container_doctor.c). */
 void cvb_container_doctor(const struct cvb_probe_ctx *ctx, struct cvb_findings *out);
-int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error *err);
+/* Builds the run's rootfs under dir: the static agent as /cvb-agent, the
+ * mount points it needs (proc, sys, dev, tmp), and /scratch, owned by the
+ * container's root (its host ids: scratch_uid, scratch_gid) with mode 0755,
+ * never world-writable. Returns 0 or -1 with err. */
+int cvb_rootfs_prepare(const char *dir, const char *agent_path, uid_t scratch_uid,
+                       gid_t scratch_gid, struct cvb_error *err);
 
 /* In the child, in its own mount namespace: bind the rootfs, mount /proc,
  * a minimal /dev, /sys (read-only), /tmp, mask sensitive paths, pivot_root

@@ -16,7 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error *err)
+int cvb_rootfs_prepare(const char *dir, const char *agent_path, uid_t scratch_uid,
+                       gid_t scratch_gid, struct cvb_error *err)
 {
 	static const char *const dirs[] = {"proc", "sys", "dev", "tmp"};
 	char path[PATH_MAX];
@@ -28,10 +29,11 @@ int cvb_rootfs_prepare(const char *dir, const char *agent_path, struct cvb_error
 			return cvb_error_errno(err, errno, "cannot create '%s'", path);
 	}
 	/* Disk-backed scratch space for io-hog, writable by the container's
-	 * root (a host uid of its own) when the rootfs is (--rootfs-rw); /tmp
-	 * is a tmpfs, where fsync does no I/O. */
+	 * root when the rootfs is (--rootfs-rw); /tmp is a tmpfs, where fsync
+	 * does no I/O. Its owner, not the world: nobody else on the host may
+	 * plant anything in the tree root removes at teardown. */
 	snprintf(path, sizeof(path), "%s/scratch", dir);
-	if (mkdir(path, 0755) < 0 || chmod(path, 01777) < 0)
+	if (mkdir(path, 0755) < 0 || lchown(path, scratch_uid, scratch_gid) < 0)
 		return cvb_error_errno(err, errno, "cannot create '%s'", path);
 	/* A copy, not a bind mount: nothing of the host stays mounted, and the
 	 * file is exactly what the results name. */

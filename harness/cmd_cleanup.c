@@ -1,8 +1,10 @@
 /* `cvbench cleanup`: removes what killed runs left behind: agent processes
- * (recognised by CVB_RUN_ID in their environment), then whatever each
- * backend knows how to find (cgroups, rootfs directories, domains). */
+ * (recognised by CVB_RUN_ID in their environment, killed through a pidfd),
+ * then whatever each backend knows how to find (cgroups, rootfs
+ * directories, domains). */
 #include "backend.h"
 #include "commands.h"
+#include "pidfd.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -49,36 +51,64 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* Kills every process whose environment carries the CVB_RUN_ID of a run
- * that is no longer in progress (never ourselves). */
-static void kill_agents(struct tally *t)
+/* The run id in /proc/<pid>/environ (into id), if the process has one. */
+static bool run_id_of(const char *pid, char *id, size_t len)
 {
+	char env[16384];
+	ssize_t n = read_proc(pid, "environ", env, sizeof(env));
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(env + off) + 1)
+		if (strncmp(env + off, "CVB_RUN_ID=", 11) == 0) {
+			snprintf(id, len, "%s", env + off + 11);
+			return true;
+		}
+	return false;
+}
+
+/* Asked once the pidfd is held: does pid still carry that run id? */
+static bool still_of_run(pid_t pid, void *ctx)
+{
+	char num[24], id[96];
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	return run_id_of(num, id, sizeof(id)) && strcmp(id, ctx) == 0;
+}
+
+/* Kills every process whose environment carries the CVB_RUN_ID of a run
+ * that is no longer in progress (never ourselves), through a pidfd opened
+ * before the environment is read again: a process that exits meanwhile and
+ * whose number is reused is not hit (harness/pidfd.h). */
+static bool kill_agents(struct tally *t)
+{
+	bool ok = true;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	char env[16384], comm[64], what[160];
+	char comm[64], what[160], id[96], name[112];
 	while (d && (e = readdir(d))) {
-		if (!all_digits(e->d_name))
+		if (!all_digits(e->d_name) || atoi(e->d_name) == getpid() ||
+		    !run_id_of(e->d_name, id, sizeof(id)))
 			continue;
-		ssize_t n = read_proc(e->d_name, "environ", env, sizeof(env));
-		for (ssize_t off = 0; off < n; off += (ssize_t)strlen(env + off) + 1) {
-			if (strncmp(env + off, "CVB_RUN_ID=", 11) != 0)
-				continue;
-			char name[96];
-			snprintf(name, sizeof(name), "cvb-%s", env + off + 11);
-			if (cvb_run_name_is_live(name) || atoi(e->d_name) == getpid())
-				break;
-			if (read_proc(e->d_name, "comm", comm, sizeof(comm)) < 0)
-				snprintf(comm, sizeof(comm), "?\n");
-			comm[strcspn(comm, "\n")] = '\0';
-			snprintf(what, sizeof(what), "process %s (%s) of run %s", e->d_name, comm,
-			         env + off + 11);
-			if (t->dry_run || kill(atoi(e->d_name), SIGKILL) == 0)
-				report(t, what);
-			break;
+		snprintf(name, sizeof(name), "cvb-%s", id);
+		if (cvb_run_name_is_live(name))
+			continue;
+		if (read_proc(e->d_name, "comm", comm, sizeof(comm)) < 0)
+			snprintf(comm, sizeof(comm), "?\n");
+		comm[strcspn(comm, "\n")] = '\0';
+		snprintf(what, sizeof(what), "process %s (%s) of run %s", e->d_name, comm, id);
+		if (t->dry_run) {
+			report(t, what);
+			continue;
+		}
+		int rc = cvb_signal_if_ours(atoi(e->d_name), SIGKILL, still_of_run, id);
+		if (rc > 0)
+			report(t, what);
+		else if (rc < 0) {
+			fprintf(stderr, "cvbench cleanup: cannot kill %s: %s\n", what,
+			        strerror(errno));
+			ok = false;
 		}
 	}
 	if (d)
 		closedir(d);
+	return ok;
 }
 
 int cvb_cmd_cleanup(int argc, char **argv)
@@ -102,8 +132,7 @@ int cvb_cmd_cleanup(int argc, char **argv)
 			return CVB_EXIT_USAGE;
 		}
 	}
-	kill_agents(&t);
-	int status = CVB_EXIT_OK;
+	int status = kill_agents(&t) ? CVB_EXIT_OK : CVB_EXIT_FAILED;
 	for (size_t i = 0; cvb_backends[i]; i++) {
 		struct cvb_error err = {0};
 		if (cvb_backends[i]->cleanup &&
