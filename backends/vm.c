@@ -11,13 +11,13 @@
 #include "procfs.h"
 #include "fsutil.h"
 #include "vm_accel.h"
+#include "vm_channel.h"
 #include "vm_doctor.h"
 #include "vm_domain.h"
 #include "vm_host.h"
 #include "vm_libvirt.h"
 #include "vm_probe_cache.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libvirt/libvirt.h>
@@ -27,9 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +44,8 @@ struct vm_run {
 	char kernel[PATH_MAX + 16]; /* copied here: readable by QEMU's user */
 	char initrd[PATH_MAX + 16];
 	virConnectPtr conn;
+	uid_t qemu_uid; /* who libvirt runs QEMU as: the only peer of a channel */
+	gid_t qemu_gid;
 	struct cvb_instance_config config;
 	enum cvb_vm_accel accel;
 	char accel_reason[512];
@@ -60,15 +60,14 @@ struct vm_run {
 struct vm_inst {
 	struct vm_run *run;
 	virDomainPtr dom;
-	int listen_fd;
+	struct cvb_vm_channel ch;
 	pid_t qemu_pid;
-	char name[96], sock[PATH_MAX + 32], log[PATH_MAX + 32];
+	char name[96], log[PATH_MAX + 32];
 	int64_t t0;
 	bool destroyed;
 	struct cvb_exit exit;
 	char *xml; /* the exact domain XML of this launch, for its record */
 };
-
 
 static virConnectPtr connect_libvirt(const char *uri, struct cvb_error *err)
 {
@@ -134,8 +133,6 @@ static int vm_probe(const struct cvb_probe_ctx *ctx, char *reason, size_t len)
 	return 0;
 }
 
-static bool uri_is_remote(const char *uri);
-
 static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *err)
 {
 	/* Everything the domain XML checks, before any domain exists. */
@@ -155,13 +152,15 @@ static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *er
 	if (cvb_vm_domain_xml(&o, &xml, err) < 0)
 		return -1;
 	free(xml);
-	if (uri_is_remote(c->vm.connect))
-		/* The guest's files are made here; a remote daemon cannot read them. */
-		return cvb_error_set(
-		    err, EINVAL,
-		    "--connect %s: a remote libvirt cannot read the guest files cvbench "
-		    "makes on this host; run cvbench on that host instead",
-		    c->vm.connect);
+	/* The local daemon only: the guest's files and the agent's channel are
+	 * made on this host, and QEMU's pid is read from that daemon's own pid
+	 * file, so another driver or a remote host could never be checked. */
+	if (strcmp(c->vm.connect, "qemu:///system") != 0 &&
+	    strcmp(c->vm.connect, "qemu:///session") != 0)
+		return cvb_error_set(err, EINVAL,
+		                     "--connect %s: cvbench drives only the local libvirt, "
+		                     "qemu:///system or qemu:///session",
+		                     c->vm.connect);
 	if (c->vm.kernel && access(c->vm.kernel, R_OK) < 0)
 		return cvb_error_errno(err, errno, "--kernel '%s'", c->vm.kernel);
 	/* An unknown machine type is QEMU's to say. */
@@ -181,74 +180,6 @@ static int vm_validate(const struct cvb_instance_config *c, struct cvb_error *er
 }
 
 /* ---- one domain ---------------------------------------------------------- */
-
-static int listen_on(const char *path, struct cvb_error *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return cvb_error_set(err, ENAMETOOLONG, "socket path too long: '%s'", path);
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return cvb_error_errno(err, errno, "socket");
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0 ||
-	    chmod(path, 0666) < 0) {
-		int e = errno;
-		close(fd);
-		return cvb_error_errno(err, e, "cannot listen on '%s'", path);
-	}
-	return fd;
-}
-
-/* QEMU's pid: libvirt's pid file for qemu:///system, else (a session
- * daemon keeps it elsewhere) the process whose command line names the guest. */
-static pid_t qemu_pid_of(const char *name)
-{
-	char path[300], buf[4096], want[128];
-	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, 31);
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			return (pid_t)atoi(buf);
-		}
-	}
-	snprintf(want, sizeof(want), "guest=%s,", name);
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = -1;
-	while (d && found < 0 && (e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		for (ssize_t i = 0; i < n; i++)
-			buf[i] = buf[i] ? buf[i] : ' ';
-		if (n > 0 && (buf[n] = '\0', strstr(buf, want)))
-			found = (pid_t)atoi(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/* True for a URI naming another host (qemu+ssh://host/system). */
-static bool uri_is_remote(const char *uri)
-{
-	const char *p = strstr(uri, "://");
-	if (!p)
-		return false;
-	p += 3;
-	size_t hostlen = strcspn(p, "/?");
-	return hostlen > 0 && !(hostlen == 9 && strncmp(p, "localhost", 9) == 0);
-}
 
 /* The last lines of the guest's console, for a failure's reason. */
 static void console_tail(const char *log, char *out, size_t len)
@@ -290,6 +221,12 @@ static cJSON *vm_describe_instance(struct cvb_instance *inst)
 	cJSON *o = cJSON_CreateObject();
 	if (vi->qemu_pid > 0)
 		cJSON_AddNumberToObject(o, "qemu_pid", vi->qemu_pid);
+	/* Who else connected to the agent's channel before QEMU, turned away. */
+	cJSON *refused = cJSON_AddArrayToObject(o, "channel_refused_pids");
+	for (int i = 0; i < vi->ch.n_refused && i < CVB_VM_CHANNEL_MAX_REFUSED; i++)
+		cJSON_AddItemToArray(refused, cJSON_CreateNumber(vi->ch.refused[i]));
+	if (vi->ch.n_refused > CVB_VM_CHANNEL_MAX_REFUSED)
+		cJSON_AddNumberToObject(o, "channel_refused", vi->ch.n_refused);
 	if (vi->xml)
 		cJSON_AddStringToObject(o, "domain_xml", vi->xml);
 	return o;
@@ -310,12 +247,11 @@ static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
 	}
 	inst->backend = &cvb_backend_vm;
 	inst->priv = vi;
-	inst->out_fd = inst->in_fd = vi->listen_fd = -1;
+	inst->out_fd = inst->in_fd = vi->ch.fd = -1;
 	vi->run = run;
 	vi->t0 = t0;
 	vi->exit = (struct cvb_exit){.cpu_ns = -1, .max_rss_bytes = -1};
 	snprintf(vi->name, sizeof(vi->name), "%s", name);
-	snprintf(vi->sock, sizeof(vi->sock), "%s/%s.sock", run->dir, name);
 	snprintf(vi->log, sizeof(vi->log), "%s/%s.console", run->dir, name);
 
 	size_t off = (size_t)snprintf(cmdline, sizeof(cmdline), "%s --", VM_CMDLINE_BASE);
@@ -325,6 +261,10 @@ static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
 		cvb_error_set(err, E2BIG, "the guest's kernel command line would be too long");
 		goto fail;
 	}
+	/* Listening before the domain exists: QEMU connects as it starts, so
+	 * no early line of the agent is lost. */
+	if (cvb_vm_channel_open(&vi->ch, run->dir, run->qemu_uid, run->qemu_gid, err) < 0)
+		goto fail;
 	struct cvb_vm_options o = {.name = name,
 	                           .kernel = run->kernel,
 	                           .initrd = run->initrd,
@@ -335,7 +275,7 @@ static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
 	                           .cpu_model = c->cpu_model,
 	                           .accel = accel,
 	                           .console_log = vi->log,
-	                           .channel_socket = vi->sock,
+	                           .channel_socket = vi->ch.path,
 	                           /* The launch's own: noisy-neighbour placement. */
 	                           .vcpu_cpus = pins->pin_vcpus,
 	                           .emulator_cpus = pins->pin_emulator};
@@ -348,49 +288,22 @@ static int start_domain(struct vm_run *run, const struct cvb_vm_config *pins,
 		goto fail;
 	}
 	close(logfd);
-	/* Listening before the domain exists: QEMU connects as it starts, so
-	 * no early line of the agent is lost. */
-	vi->listen_fd = listen_on(vi->sock, err);
-	if (vi->listen_fd < 0)
-		goto fail;
 	vi->dom = virDomainCreateXML(run->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!vi->dom) {
-		cvb_error_set(err, EIO, "libvirt could not start the domain: %s", cvb_vm_libvirt_error());
+		cvb_error_set(err, EIO, "libvirt could not start the domain: %s",
+		              cvb_vm_libvirt_error());
 		goto fail;
 	}
 	cvb_instance_mark(inst, "create_returned", t0);
-	/* libvirt returns once QEMU runs the guest: this is its start. */
-	struct pollfd pfd = {.fd = vi->listen_fd, .events = POLLIN};
-	int r;
-	while ((r = poll(&pfd, 1, VM_CONNECT_BOUND_MS)) < 0 && errno == EINTR)
-		;
-	if (r <= 0) {
-		cvb_error_set(err, ETIMEDOUT,
-		              "QEMU did not connect the agent's serial port to '%s'", vi->sock);
+	/* libvirt returns once QEMU runs the guest: this is its start. Only
+	 * that QEMU may speak for the agent; without its pid, nobody may. */
+	if (cvb_vm_qemu_pid(name, run->qemu_uid, &vi->qemu_pid, err) < 0)
 		goto fail;
-	}
-	inst->out_fd = accept4(vi->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (inst->out_fd < 0) {
-		cvb_error_errno(err, errno, "accept on '%s'", vi->sock);
+	inst->out_fd = cvb_vm_channel_accept(
+	    &vi->ch, vi->qemu_pid, cvb_now_ns() + (int64_t)VM_CONNECT_BOUND_MS * 1000000, err);
+	if (inst->out_fd < 0)
 		goto fail;
-	}
-	/* Only the domain's QEMU may speak for the agent: anyone else who got
-	 * to the socket first could feed it lines. */
-	struct ucred peer;
-	socklen_t plen = sizeof(peer);
-	pid_t qemu = qemu_pid_of(name);
-	if (getsockopt(inst->out_fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0 ||
-	    (qemu > 0 && peer.pid != qemu)) {
-		cvb_error_set(err, EPERM,
-		              "the agent's channel '%s' was connected by pid %d, not QEMU",
-		              vi->sock, (int)peer.pid);
-		goto fail;
-	}
-	vi->qemu_pid = qemu;
 	cvb_instance_mark(inst, "channel_connected", t0);
-	close(vi->listen_fd);
-	vi->listen_fd = -1;
-	unlink(vi->sock);
 	inst->in_fd = fcntl(inst->out_fd, F_DUPFD_CLOEXEC, 0);
 	if (inst->in_fd < 0) {
 		cvb_error_errno(err, errno, "cannot duplicate the agent's channel");
@@ -434,8 +347,6 @@ static int vm_measure(struct cvb_instance *inst, struct cvb_usage *u, struct cvb
 	struct vm_inst *vi = inst->priv;
 	struct cvb_proc_memory m;
 	*u = CVB_USAGE_UNKNOWN;
-	if (vi->qemu_pid <= 0)
-		vi->qemu_pid = qemu_pid_of(vi->name);
 	if (vi->qemu_pid <= 0)
 		return 0; /* unknown: recorded as no measurement, not as a failure */
 	if (cvb_proc_memory_read("/proc", vi->qemu_pid, &m, err) < 0)
@@ -495,10 +406,7 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
 		vi->dom = NULL;
 	}
 	vi->destroyed = true;
-	if (vi->listen_fd >= 0) {
-		close(vi->listen_fd);
-		vi->listen_fd = -1;
-	}
+	cvb_vm_channel_close(&vi->ch);
 	if (inst->in_fd >= 0) {
 		close(inst->in_fd);
 		inst->in_fd = -1;
@@ -507,7 +415,6 @@ static int vm_destroy(struct cvb_instance *inst, bool graceful, struct cvb_exit 
 		close(inst->out_fd);
 		inst->out_fd = -1;
 	}
-	unlink(vi->sock);
 	if (exit)
 		*exit = vi->exit;
 	return rc;
@@ -704,6 +611,12 @@ static int vm_run_begin(const char *run_id, const struct cvb_instance_config *co
 		goto fail;
 	r->conn = connect_libvirt(config->vm.connect, err);
 	if (!r->conn)
+		goto fail;
+	/* libvirt's own word on who QEMU runs as: the agent's channel is theirs. */
+	char *caps = virConnectGetCapabilities(r->conn);
+	int ids = cvb_vm_qemu_ids_parse(caps, NULL, &r->qemu_uid, &r->qemu_gid, err);
+	free(caps);
+	if (ids < 0)
 		goto fail;
 	if (mkdir(VM_RUN_DIR, 0755) < 0 && errno != EEXIST) {
 		cvb_error_errno(err, errno, "cannot create '%s'", VM_RUN_DIR);
