@@ -38,6 +38,21 @@ no_process() {
 	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
 }
 
+# hog_of PID: once run PID has its cpu-hog agent up (polled, up to 20 s), its
+# pid; the agent is the harness's own child (posix_spawn, or the container's
+# init cloned by it).
+hog_of() {
+	local a
+	for _ in $(seq 400); do
+		a=$(pgrep -P "$1" -f 'cvb-agent cpu-hog' | head -n1)
+		[ -n "$a" ] && { echo "$a"; return; }
+		sleep 0.05
+	done
+}
+# run_id PID: the CVB_RUN_ID in that process's environment.
+run_id() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^CVB_RUN_ID=//p'; }
+
+
 leftovers() { # prints what runs left on the host: cgroups, run dirs, processes
 	find /sys/fs/cgroup -maxdepth 3 -name 'cvb*' 2>/dev/null
 	ls -d /var/lib/cvbench/cvb-* 2>/dev/null

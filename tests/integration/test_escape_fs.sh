@@ -30,16 +30,6 @@ SENT="$TMP/sentinel"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
 as_croot() { setpriv --reuid="$CUID" --regid="$CGID" --clear-groups -- "$@"; }
 
-# hog_of PID: the cpu-hog agent of run PID once it is up (polled, 20 s).
-hog_of() {
-	local a
-	for _ in $(seq 400); do
-		a=$(pgrep -P "$1" -f 'cvb-agent cpu-hog' | head -n1)
-		[ -n "$a" ] && { echo "$a"; return; }
-		sleep 0.05
-	done
-}
-run_id() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^CVB_RUN_ID=//p'; }
 
 # start_run NAME: a container run with a cpu-hog aggressor that stays up;
 # sets PID, RID, CUID/CGID (the container root's host ids) and DIRS_OF_RUN.

@@ -15,18 +15,6 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit $?
 fi
 
-# hog_of PID: once run PID has its cpu-hog agent up (polled, up to 20 s), its
-# pid; the agent is the harness's own child (posix_spawn, or the container's
-# init cloned by it).
-hog_of() {
-	local a
-	for _ in $(seq 400); do
-		a=$(pgrep -P "$1" -f 'cvb-agent cpu-hog' | head -n1)
-		[ -n "$a" ] && { echo "$a"; return; }
-		sleep 0.05
-	done
-}
-run_id() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^CVB_RUN_ID=//p'; }
 # gone_within SECONDS RUN_ID: no process of the run is left by then.
 gone_within() {
 	local end=$((SECONDS + $1))
