@@ -28,7 +28,7 @@ CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(BACKEND_SRC))
 WORKLOAD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WORKLOAD_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all check unit-tests install clean format guest
+.PHONY: all check check-cgroup2 unit-tests install clean format guest
 all: $(BUILD)/cvbench $(BUILD)/cvb-agent
 
 $(BUILD)/obj/%.o: %.c
@@ -57,6 +57,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
 # and an initramfs whose /init is the same static agent.
 guest: $(BUILD)/cvb-agent
 	scripts/build-guest.sh --out $(BUILD)/guest
+
+# The container tests on a pure cgroup v2 kernel: the guest above, booted
+# under QEMU TCG with an initramfs of cvbench and the tests.
+check-cgroup2: all guest
+	scripts/test-cgroup2-guest.sh --build $(BUILD)
 
 unit-tests: $(UNIT_BIN)
 

@@ -87,6 +87,7 @@ struct container_inst {
 	bool destroyed;
 	struct cvb_exit exit;
 	struct cvb_cgroup_usage usage; /* read just before the cgroup is removed */
+	const char *created_by;        /* how the init was cloned (clone_child) */
 	char task_files[CVB_MAX_V1_HIERARCHIES][PATH_MAX]; /* the child joins its cgroup */
 	bool have_usage;
 };
@@ -696,6 +697,7 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 		goto fail;
 	}
 	ci->pid = pid;
+	ci->created_by = how;
 	cvb_instance_mark(inst, "cloned", spec->t_start_ns);
 	close(syncp[0]);
 	close(errp[1]);
@@ -852,6 +854,9 @@ static cJSON *container_describe_instance(struct cvb_instance *inst)
 	const struct cvb_cgroup_usage *u = &ci->usage;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "limits", limits_json(&ci->limits, ci->pids_max_default));
+	/* Which path ran (clone3 into the cgroup on pure v2): tests assert it. */
+	if (ci->created_by)
+		cJSON_AddStringToObject(o, "created_by", ci->created_by);
 	cJSON *c = cJSON_AddObjectToObject(o, "cgroup_usage");
 	add_limit(c, "memory_peak_bytes", u->memory_peak);
 	add_limit(c, "cpu_usage_ns", u->cpu_usage_ns);

@@ -26,6 +26,18 @@ check "results validate against the schema" validate "$out"
 check "every launch has the container's phases in order" jq -e '[.cells[0].launches[] | .phases_ns | .cgroup_created < .cloned and .cloned <= .child_released and .child_started < .child_in_cgroup and .mounted < .exec and .exec < .ready] | all' "$out"
 check "shared set-up is reported apart from launches" jq -e '.cells[0].backend_setup.shared_setup_ns.rootfs_prepare > 0 and (.cells[0].backend_setup.per_launch|length) > 0' "$out"
 check "nothing left after the run" nothing_left
+# The path each launch took follows the host's layout; on pure v2 (the
+# guest run of scripts/test-cgroup2-guest.sh) that is clone3 into the
+# cgroup and a BPF device program; elsewhere it cannot be seen.
+mode=$($CVBENCH env --json | jq -r .cgroup.mode)
+check "the results record the host's cgroup layout ($mode)" jq -e --arg m "$mode" '.cells[0].backend_setup.cgroup_mode==$m' "$out"
+if [ "$mode" = v2 ]; then
+	check "pure v2: every init is born in its cgroup (clone3 CLONE_INTO_CGROUP), devices guarded by BPF" jq -e '.cells[0] |
+		([.launches[] | .backend.created_by=="clone3 into its cgroup"] | length == 22 and all) and
+		(.backend_setup.device_allowlist.enforced_by | test("BPF"))' "$out"
+else
+	skip "pure v2: clone3 into the cgroup, BPF device guard" "this host's cgroups are $mode (scripts/test-cgroup2-guest.sh runs this on pure v2)"
+fi
 
 # --- isolation, seen from inside -----------------------------------------
 out="$TMP/audit.json"

@@ -40,10 +40,10 @@ start_run() {
 	local hog
 	hog=$(hog_of $PID)
 	RID=$([ -n "$hog" ] && run_id "$hog")
-	CUID=$(awk '/^Uid:/ {print $2}' "/proc/$hog/status" 2>/dev/null)
-	CGID=$(awk '/^Gid:/ {print $2}' "/proc/$hog/status" 2>/dev/null)
+	# One read for both ids (two reads once gave a uid and no gid).
+	read -r CUID CGID < <(awk '/^Uid:/ {u=$2} /^Gid:/ {g=$2} END {print u, g}' "/proc/$hog/status" 2>/dev/null)
 	DIRS_OF_RUN=$(ls -d "$TOP/cvb-$RID" "$TOP/cvb-$RID"-* 2>/dev/null)
-	[ -n "$RID" ] && [ -n "$DIRS_OF_RUN" ] && [ -n "$CUID" ] && [ "$CUID" != 0 ]
+	[ -n "$RID" ] && [ -n "$DIRS_OF_RUN" ] && [ -n "$CUID" ] && [ "$CUID" != 0 ] && [ -n "$CGID" ]
 }
 
 stop_run() { # SIGNAL: stops the run, waits for it
