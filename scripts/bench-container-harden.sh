@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 dir=results/hardening-$(date +%Y%m%d-%H%M%S)
 reps=()
 [ $# -ge 1 ] && reps=(--reps "$1")
+mkdir -p "$dir"
 start=$(date +%s)
 build/cvbench run --matrix matrices/hardening.json "${reps[@]}" --quiet --out "$dir/results.json" ||
 	{ echo "bench-container-harden: the run failed" >&2; exit 1; }
