@@ -38,12 +38,13 @@ no_process() {
 	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
 }
 
-# hog_of PID: once run PID has its cpu-hog agent up (polled, up to 20 s), its
-# pid; the agent is the harness's own child (posix_spawn, or the container's
-# init cloned by it).
+# hog_of PID: once run PID has its cpu-hog agent up (polled, up to 60 s: the
+# pure-v2 guest under TCG on a busy host once needed more than 20), its pid;
+# the agent is the harness's own child (posix_spawn, or the container's init
+# cloned by it).
 hog_of() {
 	local a
-	for _ in $(seq 400); do
+	for _ in $(seq 1200); do
 		a=$(pgrep -P "$1" -f 'cvb-agent cpu-hog' | head -n1)
 		[ -n "$a" ] && { echo "$a"; return; }
 		sleep 0.05
