@@ -16,24 +16,54 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # Messages are cut to their buffers on purpose, hence no -Wformat-truncation.
 CVB_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation $(WERROR) \
-	-D_GNU_SOURCE -DCVB_VERSION='"$(VERSION)"' -DCVB_GIT='"$(GIT)"' \
-	-Iharness -Ibackends -Iworkloads $(PKG_CFLAGS)
+	-D_GNU_SOURCE -DCVB_VERSION='"$(VERSION)"' -DCVB_GIT='"$(GIT)"' $(PKG_CFLAGS)
 
-HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+# The layers, bottom up: the flow config -> plan -> run -> backend -> samples
+# -> stats -> record -> report, with cli on top. Each folder is compiled with
+# the include paths of its own layer and those below it only, so an include
+# that points up fails to build.
+INC_lib := -Ilib
+# host/hostfacts.c still reads two VM backend headers (vm_host.h,
+# vm_probe_cache.h) until backends contribute their host facts themselves.
+INC_host := $(INC_lib) -Ihost -Ibackends
+INC_workloads := -Iworkloads
+INC_backends := -Ilib -Ihost -Ibackends
+INC_stats := $(INC_lib) -Iharness/stats
+INC_plan := $(INC_backends) $(INC_workloads) -Iharness/stats -Iharness/plan
+INC_run := $(INC_plan) -Iharness/run
+INC_record := $(INC_run) -Iharness/record
+INC_report := $(INC_record) -Iharness/report
+INC_cli := $(INC_report) -Iharness/cli
+INC_ALL := $(INC_cli)
+
+LIB_SRC := $(wildcard lib/*.c)
+HOST_SRC := $(wildcard host/*.c)
+HARNESS_SRC := $(filter-out harness/cli/main.c,$(wildcard harness/*/*.c))
 BACKEND_SRC := $(wildcard backends/*.c)
 WORKLOAD_SRC := $(filter-out workloads/agent_main.c,$(wildcard workloads/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRC) $(BACKEND_SRC))
+CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC) $(HOST_SRC) $(HARNESS_SRC) $(BACKEND_SRC))
 WORKLOAD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WORKLOAD_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all check check-cgroup2 unit-tests install clean format guest
 all: $(BUILD)/cvbench $(BUILD)/cvb-agent
 
+# Each object gets its folder's include paths (INC_<layer> above).
+$(BUILD)/obj/lib/%.o: INC := $(INC_lib)
+$(BUILD)/obj/host/%.o: INC := $(INC_host)
+$(BUILD)/obj/workloads/%.o: INC := $(INC_workloads)
+$(BUILD)/obj/backends/%.o: INC := $(INC_backends)
+$(BUILD)/obj/harness/stats/%.o: INC := $(INC_stats)
+$(BUILD)/obj/harness/plan/%.o: INC := $(INC_plan)
+$(BUILD)/obj/harness/run/%.o: INC := $(INC_run)
+$(BUILD)/obj/harness/record/%.o: INC := $(INC_record)
+$(BUILD)/obj/harness/report/%.o: INC := $(INC_report)
+$(BUILD)/obj/harness/cli/%.o: INC := $(INC_cli)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CVB_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CVB_CFLAGS) $(INC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcvbcore.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -41,7 +71,7 @@ $(BUILD)/libcvbcore.a: $(CORE_OBJ)
 $(BUILD)/libworkloads.a: $(WORKLOAD_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/cvbench: $(BUILD)/obj/harness/main.o $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
+$(BUILD)/cvbench: $(BUILD)/obj/harness/cli/main.o $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The agent is static: the same file runs on the host, as a container's PID 1
@@ -51,7 +81,7 @@ $(BUILD)/cvb-agent: $(BUILD)/obj/workloads/agent_main.o $(BUILD)/libworkloads.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcvbcore.a $(BUILD)/libworkloads.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CVB_CFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+	$(CC) $(CVB_CFLAGS) $(INC_ALL) $(CFLAGS) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka -lm
 
 # The VM backend's guest: a Debian cloud kernel (downloaded, not installed)
 # and an initramfs whose /init is the same static agent.
@@ -66,7 +96,12 @@ check-cgroup2: all guest
 unit-tests: $(UNIT_BIN)
 
 check: all unit-tests
+	scripts/check-layers.sh
 	tests/run.sh $(BUILD)
+
+# `make print-VAR` prints a variable (scripts/check-layers.sh reads INC_*).
+print-%:
+	@echo '$($*)'
 
 install: all
 	install -D -m 0755 $(BUILD)/cvbench $(DESTDIR)$(PREFIX)/bin/cvbench
@@ -77,7 +112,7 @@ install: all
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/cvbench/matrices matrices/*.json
 
 format:
-	clang-format -i harness/*.[ch] backends/*.[ch] workloads/*.[ch] tests/unit/*.[ch]
+	clang-format -i lib/*.[ch] host/*.[ch] harness/*/*.[ch] backends/*.[ch] workloads/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
@@ -121,7 +156,7 @@ fuzz-libs:
 
 $(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c fuzz-libs
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CVB_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	$(FUZZ_CC) $(CVB_CFLAGS) $(INC_ALL) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
 		$(FUZZ_BUILD)/libcvbcore.a $(FUZZ_BUILD)/libworkloads.a $(PKG_LIBS) -lm
 
 fuzz: $(FUZZ_BIN)

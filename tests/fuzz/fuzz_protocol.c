@@ -1,4 +1,4 @@
-/* libFuzzer target: the agent line protocol (harness/protocol.c), fed what
+/* libFuzzer target: the agent line protocol (harness/run/protocol.c), fed what
  * a hostile or broken agent could send. Besides crashes it checks the
  * parser's promise that torn input does not matter: the same bytes fed in
  * one piece and in pieces of a size the first byte picks give the same

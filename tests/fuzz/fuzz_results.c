@@ -1,4 +1,4 @@
-/* libFuzzer target: reading a results file back (harness/results_load.c,
+/* libFuzzer target: reading a results file back (harness/record/results_load.c,
  * with json_fast.c underneath), as compare, export and merge do. The bytes
  * are handed over without a terminating NUL, so a read past len is caught.
  * A file that loads is then walked the way the commands walk it. */

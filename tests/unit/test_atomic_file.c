@@ -1,4 +1,4 @@
-/* Atomic result files (harness/atomic_file.c): content and mode of a fresh
+/* Atomic result files (lib/atomic_file.c): content and mode of a fresh
  * file, whole replacement of an old one, no temporary file left behind on
  * success or failure, and the pre-run writability check. Each test gets its
  * own mkdtemp directory under /tmp, removed afterwards. */

@@ -1,4 +1,4 @@
-/* Cell labels (harness/cell_label.c): what a label shows (backend/workload,
+/* Cell labels (harness/plan/cell_label.c): what a label shows (backend/workload,
  * parameters off their defaults, the config variant as far as it applies to
  * the backend, instances, scenario, placement), the block suffix that keeps
  * labels of repeated cells apart, and uniqueness within a run. Cells come

@@ -1,4 +1,4 @@
-/* Unit tests for harness/compare.c and compare_report.c: the verdict rule,
+/* Unit tests for harness/report/compare.c and compare_report.c: the verdict rule,
  * A/A and shifted synthetic samples, thresholds, pairing of files by label,
  * bad input, the report formats (github-action-benchmark's shape), and on
  * fixture samples written here: the MDE per pair, the "too few samples to

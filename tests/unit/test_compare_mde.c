@@ -1,4 +1,4 @@
-/* Unit tests for harness/compare_mde.c: the minimum detectable effect of
+/* Unit tests for harness/stats/compare_mde.c: the minimum detectable effect of
  * compare's gate on fixture samples written here (evenly spaced sets, and
  * normal samples from a fixed seed): tight sets give a small MDE, wide sets
  * of 5 a large one, 4 + 4 none at all; it falls as 1 / sqrt(n); at the

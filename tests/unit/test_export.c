@@ -1,4 +1,4 @@
-/* Unit tests for harness/csv.c, numfmt.c and export_csv.c: RFC 4180
+/* Unit tests for lib/csv.c, numfmt.c and export_csv.c: RFC 4180
  * quoting, shortest round-trip numbers, sample and summary rows. */
 #include <math.h>
 #include <setjmp.h>

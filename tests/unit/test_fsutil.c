@@ -1,4 +1,4 @@
-/* Removing a tree others can write into (harness/fsutil.c): symlinks to
+/* Removing a tree others can write into (lib/fsutil.c): symlinks to
  * outside files and directories are unlinked, never followed; a directory
  * swapped for a symlink while the tree is being removed never makes the
  * removal reach outside (the race of issue 12, repeated many times); mounts

@@ -1,4 +1,4 @@
-/* Unit tests for harness/json_fast.c: its parse gives the tree cJSON's does
+/* Unit tests for lib/json_fast.c: its parse gives the tree cJSON's does
  * (values bit for bit, the same error offsets), with long arrays of numbers
  * held aside or put back; its print lays documents out as cJSON_Print does
  * and every number reads back as exactly the same double; a stop signal

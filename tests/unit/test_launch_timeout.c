@@ -1,4 +1,4 @@
-/* A timeout's reason (harness/launch.c, cvb_launch_describe_timeout): who
+/* A timeout's reason (harness/run/launch.c, cvb_launch_describe_timeout): who
  * timed out, the step it was waiting for (READY, DONE, DONE after STOP,
  * exit after DONE), what bounded it and the time line so far from the
  * backend's phases. Launches are filled by hand, as a round leaves them. */

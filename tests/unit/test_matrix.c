@@ -1,4 +1,4 @@
-/* Matrix files (harness/matrix.c): blocks parsed as `cvbench run <defaults>
+/* Matrix files (harness/plan/matrix.c): blocks parsed as `cvbench run <defaults>
  * <block> <overrides>`, the JSON-to-option mapping (objects, lists,
  * booleans), the error messages (file, line, block, field), the command-line
  * entry (cvb_matrix_parse_args), and a seeded fuzz of the text parser that

@@ -1,4 +1,4 @@
-/* Unit tests for harness/merge.c: joining shards, hosts and run
+/* Unit tests for harness/record/merge.c: joining shards, hosts and run
  * provenance, refusing duplicates, pooling them when asked, merging a
  * merged file again. */
 #include <errno.h>

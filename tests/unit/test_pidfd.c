@@ -1,4 +1,4 @@
-/* Signalling through a pidfd after a check (harness/pidfd.c): the check runs
+/* Signalling through a pidfd after a check (lib/pidfd.c): the check runs
  * while the pidfd is held and decides; a process that is gone is not an
  * error; a recycled number is never signalled, since the pidfd names the
  * process that was opened, not whoever holds its number later. */

@@ -1,4 +1,4 @@
-/* Adaptive repetition (harness/precision.c): when a --precision cell closes
+/* Adaptive repetition (harness/run/precision.c): when a --precision cell closes
  * and why, what cvb_precision_rounds gives the runner, and the cell's
  * "repetition" record. Cells are built by hand with fixture samples (a
  * fixed PRNG seed for the wide ones), so nothing depends on the host. */

@@ -1,4 +1,4 @@
-/* Host-side /proc readings (harness/procfs.c): smaps_rollup and stat parsing
+/* Host-side /proc readings (host/procfs.c): smaps_rollup and stat parsing
  * with hand-computed values, reading through a fake proc root built under a
  * mkdtemp directory in /tmp, against the real /proc for this process, and
  * cvb_read_file's errors and truncation. */

@@ -1,4 +1,4 @@
-/* Unit tests for harness/rank_test.c (Mann-Whitney U).
+/* Unit tests for harness/stats/rank_test.c (Mann-Whitney U).
  *
  * Reference values: scipy.stats.mannwhitneyu's documented example (males
  * vs females: U = 17, exact p = 0.1111111111111111, asymptotic p =

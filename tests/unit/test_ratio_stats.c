@@ -1,4 +1,4 @@
-/* Unit tests for harness/ratio_stats.c: the ratio of medians against hand
+/* Unit tests for harness/stats/ratio_stats.c: the ratio of medians against hand
  * computed values, its bootstrap interval (contains the ratio, reproducible
  * for a seed, excludes 1 for a clear shift, includes it for noise, its
  * coverage by simulation, a million samples a side), the least-squares

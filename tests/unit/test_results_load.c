@@ -1,4 +1,4 @@
-/* Unit tests for harness/results_load.c: what is accepted, what is refused
+/* Unit tests for harness/record/results_load.c: what is accepted, what is refused
  * and with which message, and the fallback label of files without one. */
 #include <errno.h>
 #include <fcntl.h>

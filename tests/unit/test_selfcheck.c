@@ -1,7 +1,7 @@
 /* Self-checks of a results document: create-dominated launches, unstable
  * metrics, a cold first launch, wide intervals, load on the host during the
  * run, and that checking a document again replaces what the last check wrote.
- * Every document is built here with cJSON, in the shape harness/selfcheck.c
+ * Every document is built here with cJSON, in the shape harness/run/selfcheck.c
  * reads (cells[].label, metrics{name:{unit, role, samples[], summary{p50, cov,
  * ci95, outliers}}}, launches[]{startup_ns, phases_ns{}}, host_load.samples[]). */
 #include "preflight.h"

@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c: hand-computed percentiles and moments, MAD
+/* Unit tests for harness/stats/stats.c: hand-computed percentiles and moments, MAD
  * outlier flags, the median's order-statistic interval (hand-computed
  * references, and its coverage measured by simulation), the radix sort, the
  * O(1) bootstrap draw of a resample's quantile against explicit resampling,

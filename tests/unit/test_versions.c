@@ -1,4 +1,4 @@
-/* Version strings for the host facts (harness/versions.c): libvirt's packed
+/* Version strings for the host facts (host/versions.c): libvirt's packed
  * numbers and the version in `qemu-system-x86_64 --version` output. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* The seed table's measured rows: startup, memory and syscall overhead. The
  * kernel, isolation and noisy-neighbour rows are in seed_isolation.c. */
 #include "seed_table.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "report_view.h"
 #include "stats.h"
 

@@ -6,9 +6,6 @@
 
 #include <stdio.h>
 
-/* Formats a value of `unit` for people: ns -> "1.23 ms", bytes -> "4.0 MiB". */
-void cvb_format_value(double v, const char *unit, char *buf, size_t len);
-
 /* One block per cell: status, and for each metric n, p50, p90, p99, ci95 and
  * outlier count. */
 void cvb_report_text(FILE *out, const struct cvb_run *run);

@@ -1,6 +1,6 @@
 #include "selfcheck.h"
 #include "load_watch.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "preflight.h"
 
 #include <math.h>

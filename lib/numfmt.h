@@ -9,4 +9,7 @@
  * Returns buf. 32 bytes always suffice. */
 char *cvb_format_double(double v, char *buf, size_t len);
 
+/* Formats a value of `unit` for people: ns -> "1.23 ms", bytes -> "4.0 MiB". */
+void cvb_format_value(double v, const char *unit, char *buf, size_t len);
+
 #endif

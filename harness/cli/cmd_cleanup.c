@@ -75,7 +75,7 @@ static bool still_of_run(pid_t pid, void *ctx)
 /* Kills every process whose environment carries the CVB_RUN_ID of a run
  * that is no longer in progress (never ourselves), through a pidfd opened
  * before the environment is read again: a process that exits meanwhile and
- * whose number is reused is not hit (harness/pidfd.h). */
+ * whose number is reused is not hit (lib/pidfd.h). */
 static bool kill_agents(struct tally *t)
 {
 	bool ok = true;

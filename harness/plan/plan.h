@@ -156,7 +156,7 @@ struct cvb_matrix {
  * OPTION is a long option of `cvbench run` without its dashes. Each block is
  * parsed as `cvbench run <defaults> <block> <overrides>`, all before anything
  * starts; errors name the file and line (syntax) or the block and field.
- * harness/matrix.c */
+ * harness/plan/matrix.c */
 int cvb_matrix_load(const char *path, int n_overrides, char **overrides, struct cvb_matrix *m,
                     struct cvb_error *err);
 

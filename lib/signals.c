@@ -1,5 +1,5 @@
 #include "signals.h"
-#include "commands.h"
+#include "exit_status.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "report_view.h"
 #include "json_fast.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "results_load.h"
 
 #include <stdio.h>

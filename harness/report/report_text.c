@@ -1,34 +1,9 @@
 #include "report_text.h"
+#include "numfmt.h"
 #include "stats.h"
 
 #include <math.h>
 #include <string.h>
-
-void cvb_format_value(double v, const char *unit, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (strcmp(unit, "ns") == 0) {
-		if (a >= 1e9)
-			snprintf(buf, len, "%.3g s", v / 1e9);
-		else if (a >= 1e6)
-			snprintf(buf, len, "%.3g ms", v / 1e6);
-		else if (a >= 1e3)
-			snprintf(buf, len, "%.3g us", v / 1e3);
-		else
-			snprintf(buf, len, "%.3g ns", v);
-	} else if (strcmp(unit, "bytes") == 0) {
-		if (a >= 1024.0 * 1024 * 1024)
-			snprintf(buf, len, "%.3g GiB", v / (1024.0 * 1024 * 1024));
-		else if (a >= 1024.0 * 1024)
-			snprintf(buf, len, "%.3g MiB", v / (1024.0 * 1024));
-		else if (a >= 1024.0)
-			snprintf(buf, len, "%.3g KiB", v / 1024.0);
-		else
-			snprintf(buf, len, "%.0f B", v);
-	} else {
-		snprintf(buf, len, "%.4g %s", v, unit);
-	}
-}
 
 void cvb_report_text(FILE *out, const struct cvb_run *run)
 {

@@ -15,7 +15,7 @@
  * Every line, every string a JSON line decodes to (fact names and values,
  * metric names) and every message is made valid UTF-8 without control
  * characters before anyone sees it: each offending byte becomes '?'
- * (harness/utf8.h), so an agent cannot corrupt a results file or a
+ * (lib/utf8.h), so an agent cannot corrupt a results file or a
  * terminal. */
 #ifndef CVB_PROTOCOL_H
 #define CVB_PROTOCOL_H

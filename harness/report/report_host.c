@@ -1,7 +1,7 @@
 /* The report's host section: the facts a reader needs to judge the numbers
  * (design rule 5), each "not recorded" when the file lacks it. */
 #include "report_doc.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "report_view.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The report's content, in order: run, host, the seed table measured, cell
  * summaries, failed and skipped cells, plots. */
 #include "report_doc.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "report_view.h"
 #include "seed_table.h"
 

@@ -67,11 +67,11 @@ void cvb_run_end_backends(struct cvb_run *run);
  * signal arrives. */
 void cvb_run_execute(struct cvb_run *run, FILE *progress);
 
-/* One launch of cell's instance, filling *sample (harness/sample.c). */
+/* One launch of cell's instance, filling *sample (harness/run/sample.c). */
 void cvb_sample_run(const struct cvb_run *run, struct cvb_cell *cell, struct cvb_sample *sample);
 
 /* One round of a group cell: N instances at once, or a victim next to its
- * aggressor (harness/group.c). Adds the round's samples to the cell and
+ * aggressor (harness/run/group.c). Adds the round's samples to the cell and
  * returns false if the round failed. */
 bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round);
 

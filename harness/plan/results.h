@@ -76,7 +76,7 @@ struct cvb_cell {
 	unsigned measured_ok, warmup_done;
 	unsigned aggressor_failures; /* an aggressor killed, limited or failed: data */
 	cJSON *prior_launches;       /* owned: launches of a resumed record, or NULL */
-	/* Repetition (harness/precision.c): a cell with --precision is closed
+	/* Repetition (harness/run/precision.c): a cell with --precision is closed
 	 * once it has what it needs; closed_rounds is then its round count. */
 	bool closed;
 	unsigned closed_rounds;

@@ -5,7 +5,7 @@
  * median startup, so a 1 ms process spawn and a 5 s boot both show their
  * shape; the totals are in the bar labels. */
 #include "plot_data.h"
-#include "report_text.h"
+#include "numfmt.h"
 #include "report_view.h"
 #include "seed_table.h"
 #include "stats.h"
