@@ -33,7 +33,8 @@ INC_plan := $(INC_backends) $(INC_workloads) -Iharness/stats -Iharness/plan
 INC_run := $(INC_plan) -Iharness/run
 INC_record := $(INC_run) -Iharness/record
 INC_report := $(INC_record) -Iharness/report
-INC_cli := $(INC_report) -Iharness/cli
+INC_session := $(INC_report) -Iharness/session
+INC_cli := $(INC_session) -Iharness/cli
 INC_ALL := $(INC_cli)
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -60,6 +61,7 @@ $(BUILD)/obj/harness/plan/%.o: INC := $(INC_plan)
 $(BUILD)/obj/harness/run/%.o: INC := $(INC_run)
 $(BUILD)/obj/harness/record/%.o: INC := $(INC_record)
 $(BUILD)/obj/harness/report/%.o: INC := $(INC_report)
+$(BUILD)/obj/harness/session/%.o: INC := $(INC_session)
 $(BUILD)/obj/harness/cli/%.o: INC := $(INC_cli)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -37,8 +37,9 @@ workloads workload.h      cvb_error.h,backend.h,plan.h
 stats     stats.h         plan.h,hostfacts.h,backend.h
 plan      plan.h          runner.h,results_json.h
 run       runner.h        results_json.h,report_doc.h
-record    results_json.h  report_doc.h,commands.h
-report    report_doc.h    commands.h
+record    results_json.h  report_doc.h,session.h,commands.h
+report    report_doc.h    session.h,commands.h
+session   session.h       commands.h
 cli       commands.h
 ROWS
 [ "$fails" -eq 0 ] || { echo "check-layers: $fails failed" >&2; exit 1; }

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "progress.h"
 #include "runner.h"
+#include "session.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -216,6 +217,28 @@ out:
 	return rc;
 }
 
+/* The plan alone: exactly what `run --matrix FILE --dry-run` prints. */
+static int print_plan(const char *matrix, int argc, char **argv)
+{
+	struct cvb_session sess;
+	struct cvb_error err = {0};
+	int status = CVB_EXIT_OK;
+	switch (cvb_session_from_matrix(matrix, argc, argv, &sess, &err)) {
+	case CVB_SESSION_OK:
+		cvb_session_print_plan(stdout, &sess);
+		break;
+	case CVB_SESSION_FAILED:
+		fprintf(stderr, "cvbench run: %s\n", err.msg);
+		status = CVB_EXIT_FAILED;
+		break;
+	default:
+		fprintf(stderr, "cvbench run: %s\n", err.msg);
+		status = CVB_EXIT_USAGE;
+	}
+	cvb_session_free(&sess);
+	return status;
+}
+
 int cvb_cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {{"split", required_argument, NULL, 's'},
@@ -256,9 +279,7 @@ int cvb_cmd_plan(int argc, char **argv)
 			goto bad;
 		return CVB_EXIT_OK;
 	}
-	/* The plan alone: exactly what `run --dry-run` prints. */
-	char *run_argv[] = {"run", "--matrix", argv[optind], "--dry-run", NULL};
-	return cvb_cmd_run(4, run_argv);
+	return print_plan(argv[optind], argc, argv);
 bad:
 	fprintf(stderr, "cvbench plan: %s\n", err.msg);
 	return CVB_EXIT_USAGE;

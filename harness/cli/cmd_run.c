@@ -1,20 +1,17 @@
 /* `cvbench run`: plan, check, measure, write. */
-#include "agent_path.h"
 #include "atomic_file.h"
 #include "commands.h"
 #include "hostfacts.h"
-#include "hostmem.h"
-#include "pinning.h"
 #include "preflight.h"
 #include "plan.h"
-#include "progress.h"
 #include "report_text.h"
+#include "report_write.h"
+#include "session.h"
+#include "results_load.h"
 #include "results_json.h"
 #include "selfcheck.h"
-#include "resume.h"
 #include "runner.h"
 #include "signals.h"
-#include "topology.h"
 #include "utf8.h"
 #include "versions.h"
 
@@ -24,104 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static void print_plan(FILE *out, const struct cvb_run *run, const char *out_path)
-{
-	const struct cvb_matrix *m = run->matrix;
-	fprintf(out, "run %s%s%s: %zu block(s), %zu cell(s), interleaved\n", run->id,
-	        m->name[0] ? " of matrix " : "", m->name, m->n_blocks, run->n_cells);
-	for (size_t k = 0; k < run->n_cells; k++) {
-		const struct cvb_cell *c = &run->cells[k];
-		fprintf(out, "  cell %s: %u warm-up + %u measured", c->label, c->plan->warmup,
-		        c->plan->reps);
-		if (c->plan->precision > 0)
-			fprintf(out, " (up to %u until +-%.3g%% on %s%s)", c->plan->max_reps,
-			        100 * c->plan->precision, c->plan->precision_metrics[0],
-			        c->plan->n_precision_metrics > 1 ? ", ..." : "");
-		if (c->status == CVB_CELL_SKIPPED)
-			fprintf(out, " (will be skipped: %s)", c->reason);
-		fprintf(out, "\n");
-	}
-	double est = cvb_estimate_seconds(run), most = cvb_estimate_seconds_max(run);
-	fprintf(out,
-	        "  agent %s\n  out %s\n  estimated duration: about %.0f s (%.1f min; rough: "
-	        "typical launch and workload times per backend)\n",
-	        run->agent_path, out_path, est, est / 60);
-	if (most > est)
-		fprintf(out, "  with --precision: up to %.0f s (%.1f min) if every such cell needs "
-		             "its --max-reps\n",
-		        most, most / 60);
-}
-
-/* Everything checked before the run exists: CPUs, placements, limits each
- * backend must honour, and memory for the density sweeps. */
-static int check_matrix(struct cvb_matrix *m, struct cvb_error *err)
-{
-	hwloc_topology_t topo = NULL;
-	for (size_t bl = 0; bl < m->n_blocks; bl++) {
-		struct cvb_plan *p = m->blocks[bl];
-		if ((p->pin_mode != CVB_PIN_NONE || p->n_placements) && !topo &&
-		    cvb_topology_load(&topo, err) < 0)
-			return -1;
-		if (cvb_pin_resolve(p, topo, err) < 0 || cvb_placement_resolve(p, topo, err) < 0)
-			goto fail;
-		for (size_t b = 0; b < p->n_backends; b++) {
-			const struct cvb_backend *be = p->backends[b];
-			if (be->validate && be->validate(&p->config, err) < 0) {
-				cvb_error_prefix(err, "%s", be->name);
-				goto fail;
-			}
-			for (size_t s = 0; s < p->n_scenarios; s++) {
-				struct cvb_instance_config ac = p->config;
-				ac.limits = p->scenarios[s].limits;
-				if (be->validate && be->validate(&ac, err) < 0) {
-					cvb_error_prefix(err, "--scenario '%s' on %s",
-					                 p->scenarios[s].name, be->name);
-					goto fail;
-				}
-				bool limited = memcmp(&ac.limits,
-				                      &(struct cvb_limits){-1, -1, -1, NULL, NULL,
-				                                           -1, -1, -1, -1},
-				                      sizeof(ac.limits)) != 0;
-				if (limited && strcmp(be->name, "container") != 0) {
-					cvb_error_set(
-					    err, EINVAL,
-					    "--scenario '%s': cgroup limits apply to container "
-					    "instances only, not %s (use a separate block)",
-					    p->scenarios[s].name, be->name);
-					goto fail;
-				}
-			}
-			if (strcmp(be->name, "vm") == 0 && p->n_instances) {
-				int64_t avail, total;
-				unsigned most = 0;
-				for (size_t i = 0; i < p->n_instances; i++)
-					most = p->instances[i] > most ? p->instances[i] : most;
-				int64_t need =
-				    (int64_t)most * (((int64_t)p->config.vm.memory_mib + 64) << 20);
-				if (cvb_hostmem_read("/", &avail, &total, err) == 0 &&
-				    need > avail - cvb_hostmem_reserve(total)) {
-					cvb_error_set(
-					    err, EINVAL,
-					    "--instances %u VMs of %u MiB need about %lld MiB, "
-					    "more than this host can spare (%lld MiB available, "
-					    "%lld MiB kept free); lower --instances or --vm-memory",
-					    most, p->config.vm.memory_mib, (long long)(need >> 20),
-					    (long long)(avail >> 20),
-					    (long long)(cvb_hostmem_reserve(total) >> 20));
-					goto fail;
-				}
-			}
-		}
-	}
-	if (topo)
-		hwloc_topology_destroy(topo);
-	return 0;
-fail:
-	if (topo)
-		hwloc_topology_destroy(topo);
-	return -1;
-}
 
 /* The cheap preflight: what would make this run slow, fail or lie. Its
  * problems are said up front; a failure stops the run before anything is
@@ -187,62 +86,66 @@ static char *document_text(const struct cvb_run *run, struct cvb_findings *check
 	return with_nl;
 }
 
+/* Plots and report beside the JSON, read back as `cvbench report` reads
+ * it; their failure (no gnuplot) costs nothing measured: the JSON is
+ * written already. Says where it wrote, or why it could not. */
+static void report_beside(const char *out_path)
+{
+	char dir[PATH_MAX], missing[512];
+	struct cvb_error err = {0};
+	struct cvb_results_file f = {0};
+	snprintf(dir, sizeof(dir), "%s", out_path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	missing[0] = '\0';
+	int rc = cvb_results_load(out_path, &f, &err);
+	if (rc == 0)
+		rc = cvb_report_write(f.doc, f.run_id, dir, missing, &err);
+	if (missing[0] && !cvb_stop_signal)
+		fprintf(stderr, "cvbench report: plots missing: %s\n", missing);
+	if (rc == 0)
+		printf("report: %s/report.md, %s/report.html%s\n", dir, dir,
+		       missing[0] ? " (without plots)" : "");
+	else if (!cvb_stop_signal)
+		fprintf(stderr, "cvbench report: %s\n", err.msg);
+	cvb_results_free(&f);
+}
+
 int cvb_cmd_run(int argc, char **argv)
 {
-	struct cvb_matrix m;
-	struct cvb_run run;
+	struct cvb_session sess;
 	struct cvb_error err = {0};
-	char default_out[PATH_MAX];
-	cJSON *record = NULL;
 	int status = CVB_EXIT_USAGE;
 	struct cvb_findings preflight_found = {0}, checks = {0};
 
-	switch (cvb_matrix_parse_args(argc, argv, &m, &err)) {
-	case CVB_PARSE_HELP:
+	switch (cvb_session_from_args(argc, argv, &sess, &err)) {
+	case CVB_SESSION_HELP:
 		cvb_plan_usage(stdout);
-		cvb_matrix_free(&m);
+		cvb_session_free(&sess);
 		return CVB_EXIT_OK;
-	case CVB_PARSE_ERROR:
-		fprintf(stderr, "cvbench run: %s\n", err.msg);
-		cvb_matrix_free(&m);
-		return CVB_EXIT_USAGE;
-	case CVB_PARSE_OK:
-		break;
-	}
-	cvb_run_init(&run, argc, argv);
-	if (m.resume && cvb_resume_load(m.resume, &m, &record, &run, &err) < 0)
+	case CVB_SESSION_USAGE:
 		goto usage;
-	const struct cvb_plan *first = m.blocks[0];
-	if (cvb_agent_locate(first->agent_path, run.agent_path, sizeof(run.agent_path), &err) < 0 ||
-	    (record && cvb_resume_check_agent(record, run.agent_path, &err) < 0) ||
-	    check_matrix(&m, &err) < 0)
-		goto usage;
-	const char *out_path = first->out_path;
-	if (!out_path && m.resume)
-		out_path = m.resume;
-	/* A matrix run is a results directory: the JSON, plots and report. */
-	const bool with_report = m.source != NULL;
-	if (!out_path && with_report) {
-		snprintf(default_out, sizeof(default_out), "cvbench-%s-%s/results.json", m.name,
-		         run.id);
-		out_path = default_out;
-	} else if (!out_path) {
-		snprintf(default_out, sizeof(default_out), "cvbench-%s.json", run.id);
-		out_path = default_out;
-	}
-	if (cvb_run_prepare(&m, &run, &err) < 0) {
+	case CVB_SESSION_FAILED:
 		fprintf(stderr, "cvbench run: %s\n", err.msg);
 		status = CVB_EXIT_FAILED;
 		goto out;
+	case CVB_SESSION_OK:
+		break;
 	}
-	if (record && cvb_resume_apply(record, &run, &err) < 0)
-		goto usage;
+	struct cvb_matrix *const mp = &sess.m;
+	struct cvb_run *const rp = &sess.run;
+	const struct cvb_plan *first = mp->blocks[0];
+	const char *out_path = sess.out_path;
+	const bool with_report = sess.with_report;
 	if (first->dry_run) {
-		print_plan(stdout, &run, out_path);
+		cvb_session_print_plan(stdout, &sess);
 		status = CVB_EXIT_OK;
 		goto out;
 	}
-	if (with_report && out_path == default_out && !first->dry_run) {
+	if (with_report && sess.out_path == sess.default_out && !first->dry_run) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", out_path);
 		*strrchr(dir, '/') = '\0';
@@ -257,32 +160,32 @@ int cvb_cmd_run(int argc, char **argv)
 		goto out;
 	}
 
-	if (preflight(&m, &run, out_path, &preflight_found) < 0) {
+	if (preflight(mp, rp, out_path, &preflight_found) < 0) {
 		status = CVB_EXIT_PREFLIGHT;
 		goto out;
 	}
 
 	/* Everything before this point only read; from here the run exists. */
 	cvb_signals_install();
-	run.host = cvb_host_facts_collect("/", &err);
-	if (!run.host)
+	rp->host = cvb_host_facts_collect("/", &err);
+	if (!rp->host)
 		fprintf(stderr, "cvbench run: warning: host facts incomplete: %s\n", err.msg);
 	else
-		cvb_versions_add(run.host);
-	if (!run.host)
-		run.host = cJSON_CreateObject();
-	if (run.host)
-		cJSON_AddItemToObject(run.host, "preflight", cvb_findings_to_json(&preflight_found));
-	for (size_t k = 0; k < run.n_cells; k++)
-		if (run.cells[k].status == CVB_CELL_SKIPPED)
-			fprintf(stderr, "cvbench run: skipping %s: %s\n", run.cells[k].label,
-			        run.cells[k].reason);
+		cvb_versions_add(rp->host);
+	if (!rp->host)
+		rp->host = cJSON_CreateObject();
+	if (rp->host)
+		cJSON_AddItemToObject(rp->host, "preflight", cvb_findings_to_json(&preflight_found));
+	for (size_t k = 0; k < rp->n_cells; k++)
+		if (rp->cells[k].status == CVB_CELL_SKIPPED)
+			fprintf(stderr, "cvbench run: skipping %s: %s\n", rp->cells[k].label,
+			        rp->cells[k].reason);
 
-	cvb_run_begin_backends(&run);
-	cvb_run_execute(&run, first->quiet ? NULL : stderr);
-	cvb_run_end_backends(&run);
+	cvb_run_begin_backends(rp);
+	cvb_run_execute(rp, first->quiet ? NULL : stderr);
+	cvb_run_end_backends(rp);
 
-	char *text = document_text(&run, &checks);
+	char *text = document_text(rp, &checks);
 	if (!text) {
 		fprintf(stderr, "cvbench run: out of memory while writing results\n");
 		status = CVB_EXIT_FAILED;
@@ -291,7 +194,7 @@ int cvb_cmd_run(int argc, char **argv)
 	int wrc = cvb_atomic_write(out_path, text, strlen(text), &err);
 	free(text);
 	if (!first->quiet)
-		cvb_report_text(stdout, &run);
+		cvb_report_text(stdout, rp);
 	say_problems(&preflight_found, &checks);
 	if (wrc < 0) {
 		fprintf(stderr, "cvbench run: results NOT saved: %s\n", err.msg);
@@ -300,31 +203,20 @@ int cvb_cmd_run(int argc, char **argv)
 	}
 	if (!first->quiet)
 		printf("results: %s\n", out_path);
-	if (with_report) {
-		/* Plots and report beside the JSON; their failure (no gnuplot)
-		 * costs nothing measured: the JSON is written already. */
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", out_path);
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-		char *rargv[] = {"report", (char *)out_path, "--out-dir", dir, NULL};
-		cvb_cmd_report(4, rargv); /* says where it wrote, or why it could not */
-	}
-	const char *overall = cvb_run_status(&run);
-	if (run.stop_signal) {
+	if (with_report)
+		report_beside(out_path);
+	const char *overall = cvb_run_status(rp);
+	if (rp->stop_signal) {
 		fprintf(stderr,
 		        "cvbench run: interrupted by signal %d; kept what was measured (continue "
 		        "with: cvbench run --resume %s)\n",
-		        run.stop_signal, out_path);
+		        rp->stop_signal, out_path);
 		status = CVB_EXIT_INTERRUPTED;
 	} else if (strcmp(overall, "ok") == 0) {
 		status = CVB_EXIT_OK;
 	} else {
 		fprintf(stderr, "cvbench run: run %s: %s\n", overall,
-		        run.n_cells ? "see the cells' reasons above" : "no cells");
+		        rp->n_cells ? "see the cells' reasons above" : "no cells");
 		status = CVB_EXIT_FAILED;
 	}
 	goto out;
@@ -334,8 +226,6 @@ usage:
 out:
 	cvb_findings_free(&preflight_found);
 	cvb_findings_free(&checks);
-	cvb_run_free(&run);
-	cJSON_Delete(record);
-	cvb_matrix_free(&m);
+	cvb_session_free(&sess);
 	return status;
 }
