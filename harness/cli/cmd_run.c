@@ -120,6 +120,7 @@ int cvb_cmd_run(int argc, char **argv)
 	struct cvb_error err = {0};
 	int status = CVB_EXIT_USAGE;
 	struct cvb_findings preflight_found = {0}, checks = {0};
+	struct cvb_runner runner = {0};
 
 	switch (cvb_session_from_args(argc, argv, &sess, &err)) {
 	case CVB_SESSION_HELP:
@@ -181,9 +182,9 @@ int cvb_cmd_run(int argc, char **argv)
 			fprintf(stderr, "cvbench run: skipping %s: %s\n", rp->cells[k].label,
 			        rp->cells[k].reason);
 
-	cvb_run_begin_backends(rp);
+	cvb_runner_begin(&runner, rp);
 	cvb_run_execute(rp, first->quiet ? NULL : stderr);
-	cvb_run_end_backends(rp);
+	cvb_runner_end(&runner);
 
 	char *text = document_text(rp, &checks);
 	if (!text) {
@@ -224,6 +225,7 @@ usage:
 	fprintf(stderr, "cvbench run: %s\n", err.msg);
 	status = CVB_EXIT_USAGE;
 out:
+	cvb_runner_end(&runner);
 	cvb_findings_free(&preflight_found);
 	cvb_findings_free(&checks);
 	cvb_session_free(&sess);

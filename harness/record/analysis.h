@@ -4,7 +4,7 @@
 #ifndef CVB_ANALYSIS_H
 #define CVB_ANALYSIS_H
 
-#include "runner.h"
+#include "run_record.h"
 
 #include <cjson/cJSON.h>
 

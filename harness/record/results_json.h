@@ -3,7 +3,7 @@
 #define CVB_RESULTS_JSON_H
 
 #include "plan.h"
-#include "runner.h"
+#include "run_record.h"
 
 #include <cjson/cJSON.h>
 

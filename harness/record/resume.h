@@ -5,7 +5,7 @@
 #ifndef CVB_RESUME_H
 #define CVB_RESUME_H
 
-#include "runner.h"
+#include "run_record.h"
 
 #include <cjson/cJSON.h>
 

@@ -2,7 +2,7 @@
 #ifndef CVB_REPORT_TEXT_H
 #define CVB_REPORT_TEXT_H
 
-#include "runner.h"
+#include "run_record.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,6 @@
 #include "progress.h"
 #include "clock.h"
+#include "precision.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ static unsigned long rounds_left(const struct cvb_cell *c)
 {
 	if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED)
 		return 0;
-	unsigned want = cvb_cell_rounds(c), have = c->rounds_done + c->rounds_run;
+	unsigned want = cvb_precision_rounds(c), have = c->rounds_done + c->rounds_run;
 	return want > have ? want - have : 0;
 }
 
@@ -97,7 +98,7 @@ void cvb_progress_step(struct cvb_progress *p, size_t k, int64_t dt_ns)
 	fmt_duration(eta_seconds(p), eta, sizeof(eta));
 	char line[400];
 	int n = snprintf(line, sizeof(line), "[%lu/%lu] %.200s %u/%u ETA %s", p->done, p->total,
-	                 c->label, c->rounds_done + c->rounds_run, cvb_cell_rounds(c), eta);
+	                 c->label, c->rounds_done + c->rounds_run, cvb_precision_rounds(c), eta);
 	if (n < 0)
 		return;
 	if (p->tty) {
@@ -171,7 +172,7 @@ static double estimate(const struct cvb_run *run, bool upper)
 			        c->plan->settle_ms / 1000.0 + work * factor + 0.3;
 		if (c->scenario && c->scenario->aggressor)
 			round += launch + c->plan->settle_ms / 1000.0;
-		unsigned want = upper || c->closed ? cvb_cell_rounds(c) : c->plan->warmup + c->plan->reps;
+		unsigned want = upper || c->closed ? cvb_precision_rounds(c) : c->plan->warmup + c->plan->reps;
 		total += round * (want > c->rounds_done ? want - c->rounds_done : 0);
 	}
 	return total;

@@ -4,7 +4,7 @@
 #ifndef CVB_PROGRESS_H
 #define CVB_PROGRESS_H
 
-#include "runner.h"
+#include "run_record.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,4 @@
 #include "runner.h"
-#include "cell_label.h"
 #include "clock.h"
 #include "precision.h"
 #include "progress.h"
@@ -10,131 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static void rfc3339_now(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void cvb_run_init(struct cvb_run *run, int argc, char **argv)
-{
-	struct tm tm;
-	time_t t = time(NULL);
-	memset(run, 0, sizeof(*run));
-	gmtime_r(&t, &tm);
-	/* Short, sortable, unique per host and second: cvb-<id>-<n> names fit
-	 * in libvirt domain and cgroup names. */
-	int n = (int)strftime(run->id, sizeof(run->id), "%Y%m%dT%H%M%S", &tm);
-	snprintf(run->id + n, sizeof(run->id) - (size_t)n, "-%x", (unsigned)getpid());
-	rfc3339_now(run->started_at, sizeof(run->started_at));
-	run->argc = argc;
-	run->argv = argv;
-}
-
-static size_t cells_of_block(const struct cvb_plan *p)
-{
-	size_t n = p->n_backends * p->n_workloads;
-	n *= p->n_instances ? p->n_instances : 1;
-	n *= p->n_scenarios ? p->n_scenarios : 1;
-	n *= p->n_placements ? p->n_placements : 1;
-	return n;
-}
-
-/* Probes each backend once per run, whatever the number of blocks. */
-struct probe_cache {
-	const struct cvb_backend *be[CVB_PLAN_MAX_BACKENDS * 2];
-	int rc[CVB_PLAN_MAX_BACKENDS * 2];
-	char reason[CVB_PLAN_MAX_BACKENDS * 2][512];
-	size_t n;
-};
-
-static int probe_once(struct probe_cache *pc, const struct cvb_backend *be,
-                      const struct cvb_probe_ctx *ctx, const char **reason)
-{
-	for (size_t i = 0; i < pc->n; i++)
-		if (pc->be[i] == be) {
-			*reason = pc->reason[i];
-			return pc->rc[i];
-		}
-	size_t i = pc->n < sizeof(pc->be) / sizeof(pc->be[0]) ? pc->n++ : pc->n - 1;
-	pc->be[i] = be;
-	pc->reason[i][0] = '\0';
-	pc->rc[i] = be->probe(ctx, pc->reason[i], sizeof(pc->reason[i]));
-	*reason = pc->reason[i];
-	return pc->rc[i];
-}
-
-static void init_cell(struct cvb_cell *c, const struct cvb_plan *p, const struct cvb_backend *be,
-                      size_t w, unsigned instances, const struct cvb_scenario *sc,
-                      const struct cvb_placement *pl)
-{
-	c->plan = p;
-	c->backend = be;
-	c->workload = p->workloads[w];
-	memcpy(c->params, p->params[w], sizeof(c->params));
-	c->instances = instances;
-	c->scenario = sc;
-	c->placement = pl;
-	c->timeout_ms = p->timeout_ms ? (int)p->timeout_ms : be->default_timeout_ms;
-	if (p->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))
-		c->cpus = p->pin_cpus;
-}
-
-int cvb_run_prepare(const struct cvb_matrix *m, struct cvb_run *run, struct cvb_error *err)
-{
-	struct probe_cache pc = {0};
-	run->matrix = m;
-	run->n_cells = 0;
-	for (size_t b = 0; b < m->n_blocks; b++)
-		run->n_cells += cells_of_block(m->blocks[b]);
-	run->cells = calloc(run->n_cells ? run->n_cells : 1, sizeof(*run->cells));
-	if (!run->cells)
-		return cvb_error_set(err, ENOMEM, "out of memory");
-	size_t k = 0;
-	for (size_t bl = 0; bl < m->n_blocks; bl++) {
-		const struct cvb_plan *p = m->blocks[bl];
-		size_t ni = p->n_instances ? p->n_instances : 1;
-		size_t ns = p->n_scenarios ? p->n_scenarios : 1;
-		size_t np = p->n_placements ? p->n_placements : 1;
-		for (size_t b = 0; b < p->n_backends; b++) {
-			const struct cvb_backend *be = p->backends[b];
-			const char *reason;
-			const struct cvb_probe_ctx ctx = {.agent_path = run->agent_path,
-			                                  .config = &p->config};
-			bool usable = probe_once(&pc, be, &ctx, &reason) == 0;
-			for (size_t w = 0; w < p->n_workloads; w++)
-				for (size_t i = 0; i < ni; i++)
-					for (size_t s = 0; s < ns; s++)
-						for (size_t pl = 0; pl < np; pl++, k++) {
-							struct cvb_cell *c = &run->cells[k];
-							init_cell(
-							    c, p, be, w,
-							    p->n_instances ? p->instances[i] : 0,
-							    p->n_scenarios ? &p->scenarios[s]
-							                   : NULL,
-							    p->n_placements ? &p->placements[pl]
-							                    : NULL);
-							if (!usable) {
-								c->status = CVB_CELL_SKIPPED;
-								snprintf(c->reason,
-								         sizeof(c->reason), "%s",
-								         reason);
-							}
-						}
-		}
-	}
-	cvb_cells_label(run->cells, run->n_cells, m->n_blocks > 1);
-	return 0;
-}
-
-unsigned cvb_cell_rounds(const struct cvb_cell *c)
-{
-	return cvb_precision_rounds(c);
-}
 
 /* Sleeps gap_ms (cut short by a stop signal). On machines whose CPUs doze
  * when idle (VMs especially) a launch right after busy work starts faster
@@ -162,7 +36,7 @@ static void finish_cell(struct cvb_cell *c, bool gave_up)
 		interrupted += s->status == CVB_SAMPLE_INTERRUPTED;
 	}
 	unsigned rounds = c->rounds_done + c->rounds_run;
-	size_t wanted = cvb_cell_rounds(c);
+	size_t wanted = cvb_precision_rounds(c);
 	if (failed) {
 		c->status = CVB_CELL_FAILED;
 		snprintf(c->reason, sizeof(c->reason), "%u of %zu launches failed%s; first: %s",
@@ -209,8 +83,8 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 	}
 	unsigned rounds = 0;
 	for (size_t k = 0; k < run->n_cells; k++)
-		if (cvb_cell_rounds(&run->cells[k]) > rounds)
-			rounds = cvb_cell_rounds(&run->cells[k]);
+		if (cvb_precision_rounds(&run->cells[k]) > rounds)
+			rounds = cvb_precision_rounds(&run->cells[k]);
 	cvb_progress_begin(&pr, run, progress);
 	cvb_load_watch_begin(&run->load, run->id);
 	const int64_t t_begin = cvb_now_ns();
@@ -221,7 +95,7 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 		for (size_t k = 0; k < run->n_cells && !cvb_stop_signal; k++) {
 			struct cvb_cell *c = &run->cells[k];
 			if (c->status == CVB_CELL_SKIPPED || c->status == CVB_CELL_FAILED ||
-			    gave_up[k] || r >= cvb_cell_rounds(c))
+			    gave_up[k] || r >= cvb_precision_rounds(c))
 				continue;
 			any = true;
 			if (r < c->rounds_done)
@@ -263,13 +137,14 @@ void cvb_run_execute(struct cvb_run *run, FILE *progress)
 	run->stop_signal = cvb_stop_signal;
 	for (size_t k = 0; k < run->n_cells; k++)
 		finish_cell(&run->cells[k], gave_up[k]);
-	rfc3339_now(run->finished_at, sizeof(run->finished_at));
+	cvb_run_finish(run);
 	free(gave_up);
 	free(streak);
 }
 
-void cvb_run_begin_backends(struct cvb_run *run)
+void cvb_runner_begin(struct cvb_runner *r, struct cvb_run *run)
 {
+	r->run = run;
 	const struct cvb_matrix *m = run->matrix;
 	for (size_t bl = 0; bl < m->n_blocks; bl++) {
 		const struct cvb_plan *p = m->blocks[bl];
@@ -279,7 +154,7 @@ void cvb_run_begin_backends(struct cvb_run *run)
 			for (size_t k = 0; k < run->n_cells; k++)
 				wanted |= run->cells[k].backend == be && run->cells[k].plan == p &&
 				          run->cells[k].status != CVB_CELL_SKIPPED;
-			if (!wanted || !be->run_begin || run->n_begun == CVB_RUN_MAX_BEGUN)
+			if (!wanted || !be->run_begin || r->n_begun == CVB_RUN_MAX_BEGUN)
 				continue;
 			struct cvb_error err = {0};
 			void *state = NULL;
@@ -287,15 +162,15 @@ void cvb_run_begin_backends(struct cvb_run *run)
 			 * named after the run, and after the block past the first. */
 			char setup_id[64];
 			bool first_of_backend = true;
-			for (size_t i = 0; i < run->n_begun; i++)
-				first_of_backend &= run->begun[i].backend != be;
+			for (size_t i = 0; i < r->n_begun; i++)
+				first_of_backend &= r->begun[i].backend != be;
 			if (first_of_backend)
 				snprintf(setup_id, sizeof(setup_id), "%s", run->id);
 			else
 				snprintf(setup_id, sizeof(setup_id), "%s-b%zu", run->id, bl);
 			int rc = be->run_begin(setup_id, &p->config, run->agent_path, &state, &err);
 			if (rc == 0)
-				run->begun[run->n_begun++] =
+				r->begun[r->n_begun++] =
 				    (struct cvb_begun){.backend = be, .block = p, .state = state};
 			for (size_t k = 0; k < run->n_cells; k++) {
 				struct cvb_cell *c = &run->cells[k];
@@ -316,26 +191,11 @@ void cvb_run_begin_backends(struct cvb_run *run)
 	}
 }
 
-void cvb_run_end_backends(struct cvb_run *run)
+void cvb_runner_end(struct cvb_runner *r)
 {
-	for (size_t i = 0; i < run->n_begun; i++)
-		if (run->begun[i].backend->run_end)
-			run->begun[i].backend->run_end(run->begun[i].state);
-	run->n_begun = 0;
+	for (size_t i = 0; i < r->n_begun; i++)
+		if (r->begun[i].backend->run_end)
+			r->begun[i].backend->run_end(r->begun[i].state);
+	r->n_begun = 0;
 }
 
-void cvb_run_free(struct cvb_run *run)
-{
-	cvb_run_end_backends(run);
-	for (size_t k = 0; k < run->n_cells; k++)
-		cvb_cell_free(&run->cells[k]);
-	free(run->cells);
-	cJSON_Delete(run->host);
-	cvb_load_watch_free(&run->load);
-	if (run->owns_argv)
-		free(run->argv);
-	run->owns_argv = false;
-	run->argv = NULL;
-	run->cells = NULL;
-	run->host = NULL;
-}

@@ -8,7 +8,7 @@
 
 #include "cvb_error.h"
 #include "plan.h"
-#include "runner.h"
+#include "run_record.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
