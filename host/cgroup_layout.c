@@ -1,6 +1,6 @@
 #include "json_util.h"
 #include "cgroup_layout.h"
-#include "hostfacts.h"
+#include "host_root.h"
 
 #include <errno.h>
 #include <stdbool.h>

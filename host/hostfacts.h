@@ -7,6 +7,7 @@
 
 #include "cgroup_layout.h"
 #include "cvb_error.h"
+#include "host_root.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -26,20 +27,5 @@ cJSON *cvb_host_facts_collect(const char *root, struct cvb_error *err);
  * null items are skipped; top-level keys it does not know are printed as
  * "key: value" so facts added later still show. */
 void cvb_host_facts_print(FILE *out, const cJSON *facts);
-
-/* True when root names the real host ("/", "" or NULL). */
-bool cvb_host_root_is_real(const char *root);
-
-/* Joins root and an absolute host path into buf: "/proc/cpuinfo" for the
- * real host, "<root>/proc/cpuinfo" otherwise. Returns 0, or -1 with err
- * filled when the result does not fit. */
-int cvb_host_path(char *buf, size_t size, const char *root, const char *path,
-                  struct cvb_error *err);
-
-/* Reads the whole file <root><path> (procfs and sysfs files included, whose
- * st_size lies). Returns a NUL-terminated buffer the caller frees, its length
- * in *len when len is not NULL; NULL with err filled (err->code is the errno,
- * ENOENT for a missing file) on failure. */
-char *cvb_host_file_read(const char *root, const char *path, size_t *len, struct cvb_error *err);
 
 #endif

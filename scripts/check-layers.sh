@@ -42,5 +42,29 @@ report    report_doc.h    session.h,commands.h
 session   session.h       commands.h
 cli       commands.h
 ROWS
+# Within a layer too, no two modules (a .c and its .h) include each other,
+# directly or round a circle.
+if ! circles=$(python3 - <<'PY'
+import glob, os, re, sys
+files = [f for d in ("lib", "host", "harness/*", "backends", "workloads") for f in glob.glob(d + "/*.[ch]")]
+mod = lambda f: os.path.splitext(os.path.basename(f))[0]
+names = {mod(f) for f in files}
+graph = {}
+for f in files:
+    for inc in re.findall(r'#include "([^"]+)\.h"', open(f).read()):
+        if inc in names and inc != mod(f):
+            graph.setdefault(mod(f), set()).add(inc)
+def reaches(a, b, seen):
+    return any(n == b or (n not in seen and not seen.add(n) and reaches(n, b, seen)) for n in graph.get(a, ()))
+bad = sorted({" <-> ".join(sorted((a, b))) for a in graph for b in graph[a] if reaches(b, a, set())})
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+); then
+	echo "FAIL  include circles: $circles" >&2
+	fails=$((fails + 1))
+else
+	echo "ok    no include circles between modules"
+fi
 [ "$fails" -eq 0 ] || { echo "check-layers: $fails failed" >&2; exit 1; }
-echo "check-layers: every layer sees only itself and the layers below"
+echo "check-layers: every layer sees only itself and the layers below, no include circles"
