@@ -584,25 +584,31 @@ static int attach_device_program(const struct container_run *run, const struct c
 	return rc;
 }
 
-static int container_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
-                            struct cvb_error *err)
+/* The four pipes between the harness and a container's init: the agent's
+ * output and control input, and the set-up's go-aheads and errors. */
+struct launch_fds {
+	int out[2], in[2], sync[2], err[2];
+};
+
+/* The instance and its private state, before anything exists on the host:
+ * its limits (an aggressor's may differ from the run's) and the page the
+ * child writes its phase times into. NULL with err on failure. */
+static struct cvb_instance *new_instance(const struct cvb_launch_spec *spec,
+                                         struct container_run *run, struct cvb_error *err)
 {
-	struct container_run *run = spec->run_state;
 	const struct cvb_instance_config *cfg = &run->config;
-	int outp[2] = {-1, -1}, inp[2] = {-1, -1}, syncp[2] = {-1, -1}, errp[2] = {-1, -1};
-	char name[96], hostname[65];
 	struct cvb_instance *inst = calloc(1, sizeof(*inst));
 	struct container_inst *ci = calloc(1, sizeof(*ci));
 	if (!inst || !ci) {
 		free(inst);
 		free(ci);
-		return cvb_error_set(err, ENOMEM, "out of memory");
+		cvb_error_set(err, ENOMEM, "out of memory");
+		return NULL;
 	}
 	inst->backend = &cvb_backend_container;
 	inst->priv = ci;
 	inst->out_fd = inst->in_fd = ci->pidfd = -1;
 	ci->run = run;
-	/* The launch's own limits: an aggressor's may differ from the run's. */
 	ci->limits = spec->config ? spec->config->limits : cfg->limits;
 	ci->pids_max_default =
 	    !cfg->no_cgroup && cvb_cgroup_default_pids(&run->layout, &ci->limits);
@@ -612,8 +618,118 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	if (ci->times == MAP_FAILED) {
 		ci->times = NULL;
 		cvb_error_errno(err, errno, "mmap");
-		goto fail;
+		container_release(inst);
+		return NULL;
 	}
+	return inst;
+}
+
+/* "/cvb-agent" then the workload's arguments, NULL-terminated. */
+static int agent_argv(char *const *agent_args, char **argv, struct cvb_error *err)
+{
+	size_t n = 0;
+	argv[n++] = "/cvb-agent";
+	for (char *const *a = agent_args; *a; a++) {
+		if (n > CONTAINER_MAX_ARGS)
+			return cvb_error_set(err, E2BIG, "more than %d agent arguments",
+			                     CONTAINER_MAX_ARGS);
+		argv[n++] = *a;
+	}
+	argv[n] = NULL;
+	return 0;
+}
+
+static int open_pipes(struct launch_fds *f, struct cvb_error *err)
+{
+	if (pipe2(f->out, O_CLOEXEC) < 0 || pipe2(f->in, O_CLOEXEC) < 0 ||
+	    pipe2(f->sync, O_CLOEXEC) < 0 || pipe2(f->err, O_CLOEXEC) < 0)
+		return cvb_error_errno(err, errno, "cannot create the container's pipes");
+	return 0;
+}
+
+/* After clone: keeps our ends of the pipes, hands the agent's to inst. */
+static void keep_parent_ends(struct cvb_instance *inst, struct launch_fds *f)
+{
+	close(f->sync[0]);
+	close(f->err[1]);
+	close(f->out[1]);
+	close(f->in[0]);
+	f->sync[0] = f->err[1] = f->out[1] = f->in[0] = -1;
+	inst->out_fd = f->out[0];
+	inst->in_fd = f->in[1];
+	f->out[0] = f->in[1] = -1;
+	fcntl(inst->out_fd, F_SETFL, O_NONBLOCK);
+}
+
+/* The child joins its cgroup v1 directories itself (see
+ * cvb_cgroup_v1_task_files: a moving thread skips a lock whose first use
+ * waits an RCU grace period). Two go-aheads: after the id maps it sets up
+ * its namespaces and mounts while we join it to a cgroup v2 directory where
+ * one is used; after that it may exec. Returns once it has exec'd. */
+static int release_child(struct cvb_instance *inst, const struct cvb_launch_spec *spec,
+                         bool cgroup_at_clone, struct launch_fds *f, struct cvb_error *err)
+{
+	struct container_inst *ci = inst->priv;
+	struct container_run *run = ci->run;
+	if ((run->config.namespaces & CVB_NS_USER) && write_id_maps(ci->pid, &run->ids, err) < 0)
+		return -1;
+	if (write(f->sync[1], "m", 1) != 1)
+		return cvb_error_errno(err, errno, "cannot start the container's init");
+	cvb_instance_mark(inst, "ids_mapped", spec->t_start_ns);
+	if (ci->cg && !cgroup_at_clone && cvb_cgroup_attach_v2(ci->cg, ci->pid, err) < 0)
+		return -1;
+	if (write(f->sync[1], "c", 1) != 1)
+		return cvb_error_errno(err, errno, "cannot start the container's init");
+	close(f->sync[1]);
+	f->sync[1] = -1;
+	cvb_instance_mark(inst, "child_released", spec->t_start_ns);
+	if (wait_exec(f->err[0], ci->times, err) < 0)
+		return -1;
+	/* The child's id change marked our shared memory not dumpable. */
+	prctl(PR_SET_DUMPABLE, 1);
+	close(f->err[0]);
+	f->err[0] = -1;
+	return 0;
+}
+
+/* A launch that failed part way: explains it by the child's own words when
+ * it failed first, closes what is open and undoes everything. */
+static void launch_failed(struct cvb_instance *inst, struct launch_fds *f, struct cvb_error *err)
+{
+	struct container_inst *ci = inst->priv;
+	if (f->sync[1] >= 0) {
+		close(f->sync[1]); /* a child waiting for us gives up */
+		f->sync[1] = -1;
+	}
+	if (f->err[0] >= 0 && ci->pid > 0) {
+		char msg[300];
+		if (read_child_message(f->err[0], 500, msg, sizeof(msg)) == 0 && msg[0])
+			cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
+	}
+	for (int i = 0; i < 2; i++) {
+		int *fds[] = {&f->out[i], &f->in[i], &f->sync[i], &f->err[i]};
+		for (size_t k = 0; k < 4; k++)
+			if (*fds[k] >= 0)
+				close(*fds[k]);
+	}
+	struct cvb_error terr = {0};
+	if (container_destroy(inst, false, NULL, &terr) < 0 && err)
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+		         "; teardown also failed: %s", terr.msg);
+	container_release(inst);
+}
+
+static int container_launch(const struct cvb_launch_spec *spec, struct cvb_instance **out,
+                            struct cvb_error *err)
+{
+	struct container_run *run = spec->run_state;
+	const struct cvb_instance_config *cfg = &run->config;
+	struct launch_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
+	char name[96], hostname[65];
+	struct cvb_instance *inst = new_instance(spec, run, err);
+	if (!inst)
+		return -1;
+	struct container_inst *ci = inst->priv;
 
 	snprintf(name, sizeof(name), "cvb-%s-%u", spec->run_id, spec->index);
 	if (!cfg->no_cgroup && cvb_cgroup_create(&run->layout, "/", CGROUP_PARENT, name,
@@ -624,17 +740,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	cvb_instance_mark(inst, "cgroup_created", spec->t_start_ns);
 
 	char *argv[CONTAINER_MAX_ARGS + 2];
-	size_t n = 0;
-	argv[n++] = "/cvb-agent";
-	for (char *const *a = spec->agent_args; *a; a++) {
-		if (n > CONTAINER_MAX_ARGS) {
-			cvb_error_set(err, E2BIG, "more than %d agent arguments",
-			              CONTAINER_MAX_ARGS);
-			goto fail;
-		}
-		argv[n++] = *a;
-	}
-	argv[n] = NULL;
+	if (agent_argv(spec->agent_args, argv, err) < 0)
+		goto fail;
 	char env_run[128], env_inst[128];
 	snprintf(env_run, sizeof(env_run), "CVB_RUN_ID=%s", spec->run_id);
 	snprintf(env_inst, sizeof(env_inst), "CVB_INSTANCE=%s", name);
@@ -644,11 +751,8 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_run, env_inst, env_ppid, NULL};
 	snprintf(hostname, sizeof(hostname), "%s", name);
 
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(inp, O_CLOEXEC) < 0 ||
-	    pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		cvb_error_errno(err, errno, "cannot create the container's pipes");
+	if (open_pipes(&f, err) < 0)
 		goto fail;
-	}
 	cpu_set_t pin;
 	if (spec->cpus && cvb_cpulist_to_cpuset(spec->cpus, &pin, err) < 0)
 		goto fail;
@@ -672,10 +776,10 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	    .unshare_cgroup_late = (cfg->namespaces & CVB_NS_CGROUP) && !cgroup_at_clone,
 	    .cap_last_cap = run->cap_last_cap,
 	    .seccomp = &run->seccomp,
-	    .sync_fd = syncp[0],
-	    .err_fd = errp[1],
-	    .stdin_fd = inp[0],
-	    .stdout_fd = outp[1],
+	    .sync_fd = f.sync[0],
+	    .err_fd = f.err[1],
+	    .stdin_fd = f.in[0],
+	    .stdout_fd = f.out[1],
 	    .times = ci->times,
 	    .task_files = ci->task_files,
 	    .n_task_files = n_task_files,
@@ -699,70 +803,16 @@ static int container_launch(const struct cvb_launch_spec *spec, struct cvb_insta
 	ci->pid = pid;
 	ci->created_by = how;
 	cvb_instance_mark(inst, "cloned", spec->t_start_ns);
-	close(syncp[0]);
-	close(errp[1]);
-	close(outp[1]);
-	close(inp[0]);
-	syncp[0] = errp[1] = outp[1] = inp[0] = -1;
-	inst->out_fd = outp[0];
-	inst->in_fd = inp[1];
-	outp[0] = inp[1] = -1;
-	fcntl(inst->out_fd, F_SETFL, O_NONBLOCK);
+	keep_parent_ends(inst, &f);
 	if (ci->pidfd < 0)
 		ci->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	/* The child joins its cgroup v1 directories itself (see
-	 * cvb_cgroup_v1_task_files: a moving thread skips a lock whose first use
-	 * waits an RCU grace period). Two go-aheads: after the id maps it sets
-	 * up its namespaces and mounts while we join it to a cgroup v2
-	 * directory where one is used; after that it may exec. */
-	if ((cfg->namespaces & CVB_NS_USER) && write_id_maps(pid, &run->ids, err) < 0)
+	if (release_child(inst, spec, cgroup_at_clone, &f, err) < 0)
 		goto fail;
-	if (write(syncp[1], "m", 1) != 1) {
-		cvb_error_errno(err, errno, "cannot start the container's init");
-		goto fail;
-	}
-	cvb_instance_mark(inst, "ids_mapped", spec->t_start_ns);
-	if (ci->cg && !cgroup_at_clone && cvb_cgroup_attach_v2(ci->cg, pid, err) < 0)
-		goto fail;
-	if (write(syncp[1], "c", 1) != 1) {
-		cvb_error_errno(err, errno, "cannot start the container's init");
-		goto fail;
-	}
-	close(syncp[1]);
-	syncp[1] = -1;
-	cvb_instance_mark(inst, "child_released", spec->t_start_ns);
-	if (wait_exec(errp[0], ci->times, err) < 0)
-		goto fail;
-	/* The child's id change marked our shared memory not dumpable. */
-	prctl(PR_SET_DUMPABLE, 1);
-	close(errp[0]);
-	errp[0] = -1;
 	mark_child_phases(inst, ci->times, spec->t_start_ns);
 	*out = inst;
 	return 0;
 fail:
-	if (syncp[1] >= 0) {
-		close(syncp[1]); /* a child waiting for us gives up */
-		syncp[1] = -1;
-	}
-	if (errp[0] >= 0 && ci->pid > 0) {
-		/* If the child failed first, its own words explain ours. */
-		char msg[300];
-		if (read_child_message(errp[0], 500, msg, sizeof(msg)) == 0 && msg[0])
-			cvb_error_set(err, EPERM, "container set-up failed: %s", msg);
-	}
-	for (int i = 0; i < 2; i++) {
-		int *fds[] = {&outp[i], &inp[i], &syncp[i], &errp[i]};
-		for (size_t k = 0; k < 4; k++)
-			if (*fds[k] >= 0)
-				close(*fds[k]);
-	}
-	struct cvb_error terr = {0};
-	if (container_destroy(inst, false, NULL, &terr) < 0 && err)
-		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-		         "; teardown also failed: %s", terr.msg);
-	container_release(inst);
+	launch_failed(inst, &f, err);
 	return -1;
 }
 
