@@ -46,6 +46,14 @@ enum cvb_session_result cvb_session_from_matrix(const char *path, int argc, char
  * why, the agent, the results path and the estimated duration. */
 void cvb_session_print_plan(FILE *out, const struct cvb_session *s);
 
+/* What `cvbench run` does with a prepared session (session_run.c): the
+ * results directory and path checked, the preflight (refusing on a failure
+ * unless --force), host facts, the runner, the self-checked results written
+ * atomically, the summary and, for a matrix run, the report beside them.
+ * Says what it does on stdout and stderr; returns the exit status
+ * (exit_status.h). */
+int cvb_session_run(struct cvb_session *s);
+
 void cvb_session_free(struct cvb_session *s);
 
 #endif
