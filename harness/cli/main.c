@@ -18,8 +18,7 @@ static const struct cvb_command {
     {"plan", "what a matrix measures and how long; --split K shard files", cvb_cmd_plan},
     {"plot", "gnuplot figures (PNG, SVG) from a results file", cvb_cmd_plot},
     {"report", "report.md and self-contained report.html from a results file", cvb_cmd_report},
-    {"compare", "two results files: changes, p-values, verdicts (CI regressions)",
-     cvb_cmd_compare},
+    {"compare", "two results files: changes, p-values, verdicts (CI regressions)", cvb_cmd_compare},
     {"export", "a results file as CSV: per sample, or --summary per metric", cvb_cmd_export},
     {"merge", "join shard results files into one", cvb_cmd_merge},
 };

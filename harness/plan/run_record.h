@@ -22,13 +22,13 @@ struct cvb_run {
 	const struct cvb_matrix *matrix;
 	struct cvb_cell *cells;
 	size_t n_cells;
-	int stop_signal; /* nonzero if a signal cut the run short */
-	cJSON *host;     /* host facts; owned */
+	int stop_signal;        /* nonzero if a signal cut the run short */
+	cJSON *host;            /* host facts; owned */
 	unsigned next_instance; /* instance numbers are unique within the run */
 	char resumed_from[48];  /* run id of the record a resumed run continues */
 	char **argv;            /* the command line, for the record */
 	int argc;
-	bool owns_argv; /* argv (not its strings) allocated by a resume */
+	bool owns_argv;             /* argv (not its strings) allocated by a resume */
 	struct cvb_load_watch load; /* other processes' CPU use during the run */
 };
 

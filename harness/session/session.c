@@ -33,8 +33,9 @@ static void print_plan(FILE *out, const struct cvb_run *run, const char *out_pat
 	        "typical launch and workload times per backend)\n",
 	        run->agent_path, out_path, est, est / 60);
 	if (most > est)
-		fprintf(out, "  with --precision: up to %.0f s (%.1f min) if every such cell needs "
-		             "its --max-reps\n",
+		fprintf(out,
+		        "  with --precision: up to %.0f s (%.1f min) if every such cell needs "
+		        "its --max-reps\n",
 		        most, most / 60);
 }
 
@@ -113,7 +114,6 @@ void cvb_session_print_plan(FILE *out, const struct cvb_session *s)
 	print_plan(out, &s->run, s->out_path);
 }
 
-
 /* After the matrix is parsed: the record, the agent, the checks, the
  * results path, the cells. */
 static enum cvb_session_result prepare(struct cvb_session *s, int argc, char **argv,
@@ -125,7 +125,8 @@ static enum cvb_session_result prepare(struct cvb_session *s, int argc, char **a
 	if (m->resume && cvb_resume_load(m->resume, m, &s->record, run, err) < 0)
 		return CVB_SESSION_USAGE;
 	const struct cvb_plan *first = m->blocks[0];
-	if (cvb_agent_locate(first->agent_path, run->agent_path, sizeof(run->agent_path), err) < 0 ||
+	if (cvb_agent_locate(first->agent_path, run->agent_path, sizeof(run->agent_path), err) <
+	        0 ||
 	    (s->record && cvb_resume_check_agent(s->record, run->agent_path, err) < 0) ||
 	    check_matrix(m, err) < 0)
 		return CVB_SESSION_USAGE;

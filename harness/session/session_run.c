@@ -36,7 +36,8 @@ static int preflight(const struct cvb_matrix *m, const struct cvb_run *run, cons
 		return 0;
 	bool refuse = worst == CVB_LEVEL_FAIL && !first->force;
 	fprintf(stderr, "cvbench run: preflight: %zu failed, %zu warning(s)%s:\n",
-	        cvb_findings_count(found, CVB_LEVEL_FAIL), cvb_findings_count(found, CVB_LEVEL_WARN),
+	        cvb_findings_count(found, CVB_LEVEL_FAIL),
+	        cvb_findings_count(found, CVB_LEVEL_WARN),
 	        refuse ? "" : " (recorded in host.preflight)");
 	cvb_findings_print(stderr, found, true);
 	if (refuse)
@@ -54,8 +55,9 @@ static void say_problems(const struct cvb_findings *preflight, const struct cvb_
 	           cvb_findings_count(preflight, CVB_LEVEL_FAIL) + checks->n;
 	if (!n)
 		return;
-	fprintf(stderr, "cvbench run: %zu warning(s) about these figures (also in the results' "
-	                "host.preflight and checks, and at the top of the report):\n",
+	fprintf(stderr,
+	        "cvbench run: %zu warning(s) about these figures (also in the results' "
+	        "host.preflight and checks, and at the top of the report):\n",
 	        n);
 	cvb_findings_print(stderr, preflight, true);
 	cvb_findings_print(stderr, checks, true);

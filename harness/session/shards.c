@@ -209,8 +209,8 @@ int cvb_shards_write(const char *path, unsigned k, const char *dir, FILE *out,
 	for (unsigned s = 0; s < k; s++) {
 		char file[PATH_MAX], desc[160];
 		snprintf(file, sizeof(file), "%s/%s-shard-%u-of-%u.json", dir, name, s + 1, k);
-		cJSON *sh = shard_doc(name, s, k, load[s], defaults, blocks, pieces, n, desc,
-		                      sizeof(desc));
+		cJSON *sh =
+		    shard_doc(name, s, k, load[s], defaults, blocks, pieces, n, desc, sizeof(desc));
 		char *text = cJSON_Print(sh);
 		cJSON_Delete(sh);
 		if (!text || cvb_atomic_write(file, text, strlen(text), err) < 0) {
