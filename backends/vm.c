@@ -751,6 +751,7 @@ const struct cvb_backend cvb_backend_vm = {
     /* TCG emulation is the slow case the estimate must not miss. */
     .typical_launch_s = 6.0,
     .typical_slowdown = 10.0,
+    .host_facts = cvb_vm_host_facts,
     .probe = vm_probe,
     .doctor = cvb_vm_doctor,
     .validate = vm_validate,
