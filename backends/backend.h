@@ -103,6 +103,8 @@ enum cvb_backend_caps {
 	 * reports the guest's own meminfo: density checks host memory for it
 	 * up front and records the guest's view. */
 	CVB_CAP_GUEST_MEMORY = 1u << 5,
+	/* Starts the agent through cvb_launch_spec.launcher (--launcher). */
+	CVB_CAP_LAUNCHER = 1u << 6,
 };
 
 /* The options of one planned block that a cell's label may name. */

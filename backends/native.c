@@ -213,7 +213,7 @@ static void native_describe_config(const struct cvb_config_desc *desc, char *buf
 const struct cvb_backend cvb_backend_native = {
     .name = "native",
     .summary = "the agent as an ordinary host process (the baseline)",
-    .caps = CVB_CAP_PIN | CVB_CAP_BASELINE,
+    .caps = CVB_CAP_PIN | CVB_CAP_BASELINE | CVB_CAP_LAUNCHER,
     .default_timeout_ms = 10000,
     .describe_config = native_describe_config,
     .typical_launch_s = 0.005,
