@@ -200,8 +200,9 @@ struct cvb_backend {
 	void (*release)(struct cvb_instance *inst);
 };
 
-/* The registry, NULL-terminated. */
-extern const struct cvb_backend *const cvb_backends[];
+/* The registry, NULL-terminated. Not const: a test-only backend takes
+ * itself out before main() unless asked for (null.c). */
+extern const struct cvb_backend *cvb_backends[];
 
 const struct cvb_backend *cvb_backend_find(const char *name);
 

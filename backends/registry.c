@@ -12,7 +12,7 @@ extern const struct cvb_backend cvb_backend_native;
 extern const struct cvb_backend cvb_backend_container;
 extern const struct cvb_backend cvb_backend_vm;
 
-const struct cvb_backend *const cvb_backends[] = {
+const struct cvb_backend *cvb_backends[] = {
     &cvb_backend_native,
     &cvb_backend_container,
     &cvb_backend_vm,
