@@ -11,11 +11,13 @@
 extern const struct cvb_backend cvb_backend_native;
 extern const struct cvb_backend cvb_backend_container;
 extern const struct cvb_backend cvb_backend_vm;
+extern const struct cvb_backend cvb_backend_null;
 
 const struct cvb_backend *cvb_backends[] = {
     &cvb_backend_native,
     &cvb_backend_container,
     &cvb_backend_vm,
+    &cvb_backend_null, /* test only, with CVB_TEST_BACKENDS=1 (null.c) */
     NULL,
 };
 
