@@ -206,6 +206,11 @@ extern const struct cvb_backend *cvb_backends[];
 
 const struct cvb_backend *cvb_backend_find(const char *name);
 
+/* Adds every backend's facts about the real host to facts, which
+ * cvb_host_facts_collect("/") made (hostfacts.c knows no backend); 0, or -1
+ * with err when out of memory. */
+int cvb_backends_add_host_facts(cJSON *facts, struct cvb_error *err);
+
 /* True if the run that named `name` ("cvb-<run-id>[-<n>]") is still in
  * progress: its harness, whose pid ends the run id, is alive
  * (backends/registry.c). */

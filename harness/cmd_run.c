@@ -265,6 +265,10 @@ int cvb_cmd_run(int argc, char **argv)
 	/* Everything before this point only read; from here the run exists. */
 	cvb_signals_install();
 	run.host = cvb_host_facts_collect("/", &err);
+	if (run.host && cvb_backends_add_host_facts(run.host, &err) < 0) {
+		cJSON_Delete(run.host);
+		run.host = NULL;
+	}
 	if (!run.host)
 		fprintf(stderr, "cvbench run: warning: host facts incomplete: %s\n", err.msg);
 	else

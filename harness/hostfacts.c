@@ -1,7 +1,6 @@
 #include "json_util.h"
 #include "hostfacts.h"
 #include "topology.h"
-#include "backend.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -456,16 +455,6 @@ static void kvm_open_probe(const char *path, bool device, int *accessible, int *
 	}
 }
 
-/* What the backends know about the real host (the VM backend: who may open
- * /dev/kvm for QEMU, its probe verdict), each in its own hook. */
-static bool facts_add_backends(cJSON *facts)
-{
-	for (size_t i = 0; cvb_backends[i]; i++)
-		if (cvb_backends[i]->host_facts && !cvb_backends[i]->host_facts(facts))
-			return false;
-	return true;
-}
-
 static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 {
 	char path[4096];
@@ -587,8 +576,7 @@ cJSON *cvb_host_facts_collect(const char *root, struct cvb_error *err)
 		goto fail;
 	if (!cvb_json_add(facts, "root", cJSON_CreateBool(geteuid() == 0)) ||
 	    !facts_add_kvm(facts, root, real) || !facts_add_mitigations(facts, root) ||
-	    !json_add_owned_string(facts, "cmdline", optional_value_read(root, "/proc/cmdline")) ||
-	    (real && !facts_add_backends(facts)))
+	    !json_add_owned_string(facts, "cmdline", optional_value_read(root, "/proc/cmdline")))
 		goto oom;
 	return facts;
 oom:
