@@ -140,7 +140,6 @@ struct cvb_backend {
 	bool (*host_facts)(cJSON *facts);
 	/* ---- end of capabilities and describing hooks ---- */
 
-
 	/* 0 if usable on this host, and then `reason` may hold a qualifying
 	 * note ("TCG only: ..."), else ""; -1 with a human reason in `reason`
 	 * ("no guest kernel (run make guest)"). Cheap: no guest is booted. */

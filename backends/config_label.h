@@ -17,7 +17,6 @@ void cvb_label_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 /* The describe_config hooks of the container and VM backends. */
 void cvb_container_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len,
                                    size_t *off);
-void cvb_vm_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len,
-                            size_t *off);
+void cvb_vm_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len, size_t *off);
 
 #endif

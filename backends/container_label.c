@@ -29,7 +29,8 @@ static void limits_text(const struct cvb_limits *l, char *buf, size_t len, size_
 	if (l->cpuset_mems)
 		cvb_label_append(buf, len, off, " cpuset-mems=%s", l->cpuset_mems);
 	if (l->memory_max_bytes >= 0)
-		cvb_label_append(buf, len, off, " memory-max=%" PRId64 "M", l->memory_max_bytes >> 20);
+		cvb_label_append(buf, len, off, " memory-max=%" PRId64 "M",
+		                 l->memory_max_bytes >> 20);
 	if (l->swap_max_bytes >= 0)
 		cvb_label_append(buf, len, off, " swap-max=%" PRId64 "M", l->swap_max_bytes >> 20);
 	if (l->pids_max >= 0)

@@ -29,8 +29,7 @@ static int null_launch(const struct cvb_launch_spec *spec, struct cvb_instance *
 	return 0;
 }
 
-static int null_measure(struct cvb_instance *inst, struct cvb_usage *usage,
-                        struct cvb_error *err)
+static int null_measure(struct cvb_instance *inst, struct cvb_usage *usage, struct cvb_error *err)
 {
 	return cvb_backend_native.measure(inst, usage, err);
 }

@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-void cvb_vm_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len,
-                            size_t *off)
+void cvb_vm_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len, size_t *off)
 {
 	const struct cvb_instance_config *c = desc->config;
 	struct cvb_instance_config def;

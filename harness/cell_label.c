@@ -17,7 +17,8 @@ void cvb_config_variant(const struct cvb_backend *be, const struct cvb_plan *p, 
 	size_t off = 0;
 	buf[0] = '\0';
 	if (be->describe_config) {
-		struct cvb_config_desc d = {.config = &p->config, .launcher = p->launcher, .ksm = p->ksm};
+		struct cvb_config_desc d = {
+		    .config = &p->config, .launcher = p->launcher, .ksm = p->ksm};
 		be->describe_config(&d, buf, len, &off);
 	}
 	if (p->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))

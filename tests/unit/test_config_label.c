@@ -85,7 +85,8 @@ static void test_vm_words(void **state)
 	c.vm.pin_emulator = "0";
 	d.ksm = 0;
 	describe(cvb_backend_find("vm"), &d, buf, sizeof(buf));
-	assert_string_equal(buf, " vcpus=2 vm-memory=512M vm-pin-vcpus=1 vm-pin-emulator=0 ksm=off");
+	assert_string_equal(buf,
+	                    " vcpus=2 vm-memory=512M vm-pin-vcpus=1 vm-pin-emulator=0 ksm=off");
 }
 
 static void test_native_launcher(void **state)

@@ -32,12 +32,13 @@ static void test_no_device(void **state)
 	assert_true(cvb_vm_host_facts(facts));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(kvm, "node")));
 	assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(kvm, "qemu_user")));
-	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(kvm, "accessible_to_qemu_user")));
+	assert_true(
+	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(kvm, "accessible_to_qemu_user")));
 	const cJSON *probe = cJSON_GetObjectItemCaseSensitive(kvm, "probe");
 	assert_true(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(probe, "probed")));
 	/* Its keys come after the host's, in this order (results stay identical). */
-	const char *want[] = {"device", "paravirtual", "node", "qemu_user",
-	                      "accessible_to_qemu_user", "probe"};
+	const char *want[] = {
+	    "device", "paravirtual", "node", "qemu_user", "accessible_to_qemu_user", "probe"};
 	size_t i = 0;
 	for (const cJSON *k = kvm->child; k; k = k->next, i++) {
 		assert_true(i < sizeof(want) / sizeof(want[0]));
