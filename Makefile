@@ -23,9 +23,7 @@ CVB_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncatio
 # the include paths of its own layer and those below it only, so an include
 # that points up fails to build.
 INC_lib := -Ilib
-# host/hostfacts.c still reads two VM backend headers (vm_host.h,
-# vm_probe_cache.h) until backends contribute their host facts themselves.
-INC_host := $(INC_lib) -Ihost -Ibackends
+INC_host := $(INC_lib) -Ihost
 INC_workloads := -Iworkloads
 INC_backends := -Ilib -Ihost -Ibackends
 INC_stats := $(INC_lib) -Iharness/stats

@@ -80,19 +80,65 @@ struct cvb_exit {
 	char note[160]; /* what the backend saw, e.g. an OOM kill in the cgroup; "" if none */
 };
 
+/* ---- What the harness asks of a backend: capabilities and the hooks that
+ * describe it (labels, estimates, host facts). The harness asks these
+ * questions and never tests a backend's name. ---- */
 enum cvb_backend_caps {
 	CVB_CAP_PIN = 1u << 0, /* honours cvb_launch_spec.cpus */
 	/* The instance outlives the agent's READY long enough (a VM powering
 	 * off) for one host-side measurement of every launch right after READY,
 	 * whatever the workload. */
 	CVB_CAP_MEASURE_AT_READY = 1u << 1,
+	/* The reference the other backends' cells are compared with (ratios to
+	 * it, "1x" in reports): the agent as a plain host process. */
+	CVB_CAP_BASELINE = 1u << 2,
+	/* Honours config->limits (cgroup limits), a scenario's per-aggressor
+	 * limits included; other backends refuse them. */
+	CVB_CAP_CGROUP_LIMITS = 1u << 3,
+	/* Placed on CPUs by pinning its vCPUs and emulator threads
+	 * (config->vm.pin_vcpus, pin_emulator), which a placement then sets. */
+	CVB_CAP_VCPU_PIN = 1u << 4,
+	/* Each instance reserves config->vm.memory_mib of guest RAM in one
+	 * host mapping (KSM may merge it across instances) and its agent
+	 * reports the guest's own meminfo: density checks host memory for it
+	 * up front and records the guest's view. */
+	CVB_CAP_GUEST_MEMORY = 1u << 5,
+	/* Starts the agent through cvb_launch_spec.launcher (--launcher). */
+	CVB_CAP_LAUNCHER = 1u << 6,
 };
+
+/* The options of one planned block that a cell's label may name. */
+struct cvb_config_desc {
+	const struct cvb_instance_config *config;
+	char *const *launcher; /* --launcher words, NULL-terminated; NULL or empty if none */
+	int ksm;               /* --ksm: -1 not given, 0 off, 1 on */
+};
+
+/* ---- end of the capabilities and describing hooks ---- */
 
 struct cvb_backend {
 	const char *name;
 	const char *summary;
 	unsigned caps;
 	int default_timeout_ms; /* per-sample bound unless the user gives one */
+
+	/* ---- capabilities and describing hooks (with caps above) ---- */
+	/* Optional: appends to buf (from *off, bounded by len; *off may pass
+	 * len, as with snprintf) how desc differs from the defaults, each word
+	 * after one blank (" vcpus=2"), for the cell's label. Labels identify
+	 * results across runs and files: never reword an existing word. */
+	void (*describe_config)(const struct cvb_config_desc *desc, char *buf, size_t len,
+	                        size_t *off);
+	/* For the duration estimate and progress only: a typical launch's own
+	 * time on a small host and how many times slower a workload runs than
+	 * natively; 0 means a plain process (5 ms, 1x). */
+	double typical_launch_s;
+	double typical_slowdown;
+	/* Optional, real host only: adds what this backend knows about the
+	 * host to the facts (`cvbench env`, every results file's "host"), e.g.
+	 * who may open a device its instances need. false if out of memory. */
+	bool (*host_facts)(cJSON *facts);
+	/* ---- end of capabilities and describing hooks ---- */
 
 	/* 0 if usable on this host, and then `reason` may hold a qualifying
 	 * note ("TCG only: ..."), else ""; -1 with a human reason in `reason`
@@ -153,10 +199,16 @@ struct cvb_backend {
 	void (*release)(struct cvb_instance *inst);
 };
 
-/* The registry, NULL-terminated. */
-extern const struct cvb_backend *const cvb_backends[];
+/* The registry, NULL-terminated. Not const: a test-only backend takes
+ * itself out before main() unless asked for (null.c). */
+extern const struct cvb_backend *cvb_backends[];
 
 const struct cvb_backend *cvb_backend_find(const char *name);
+
+/* Adds every backend's facts about the real host to facts, which
+ * cvb_host_facts_collect("/") made (hostfacts.c knows no backend); 0, or -1
+ * with err when out of memory. */
+int cvb_backends_add_host_facts(cJSON *facts, struct cvb_error *err);
 
 /* True if the run that named `name` ("cvb-<run-id>[-<n>]") is still in
  * progress: its harness, whose pid ends the run id, is alive

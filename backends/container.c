@@ -6,6 +6,7 @@
 #include "cgroup.h"
 #include "cgroup_layout.h"
 #include "clock.h"
+#include "config_label.h"
 #include "container.h"
 #include "container_ids.h"
 #include "cvb_spawn.h"
@@ -1009,8 +1010,11 @@ static int container_cleanup(bool dry_run, bool (*is_live)(const char *name),
 const struct cvb_backend cvb_backend_container = {
     .name = "container",
     .summary = "cvbench's own runtime: namespaces, cgroup, minimal rootfs, pivot_root",
-    .caps = CVB_CAP_PIN,
+    .caps = CVB_CAP_PIN | CVB_CAP_CGROUP_LIMITS,
     .default_timeout_ms = 10000,
+    .describe_config = cvb_container_describe_config,
+    .typical_launch_s = 0.01,
+    .typical_slowdown = 1.0,
     .probe = container_probe,
     .doctor = cvb_container_doctor,
     .validate = container_validate,

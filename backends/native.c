@@ -3,6 +3,7 @@
  * its own process group so teardown reaches anything it forked. */
 #include "backend.h"
 #include "clock.h"
+#include "config_label.h"
 #include "procfs.h"
 #include "reap.h"
 #include "cvb_spawn.h"
@@ -201,11 +202,22 @@ static void native_release(struct cvb_instance *inst)
 	free(inst);
 }
 
+/* A label names the launcher the agent was started through (--launcher). */
+static void native_describe_config(const struct cvb_config_desc *desc, char *buf, size_t len,
+                                   size_t *off)
+{
+	if (desc->launcher && desc->launcher[0])
+		cvb_label_append(buf, len, off, " launcher=%s", desc->launcher[0]);
+}
+
 const struct cvb_backend cvb_backend_native = {
     .name = "native",
     .summary = "the agent as an ordinary host process (the baseline)",
-    .caps = CVB_CAP_PIN,
+    .caps = CVB_CAP_PIN | CVB_CAP_BASELINE | CVB_CAP_LAUNCHER,
     .default_timeout_ms = 10000,
+    .describe_config = native_describe_config,
+    .typical_launch_s = 0.005,
+    .typical_slowdown = 1.0,
     .probe = native_probe,
     .launch = native_launch,
     .measure = native_measure,

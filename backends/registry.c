@@ -2,6 +2,7 @@
 #include "backend.h"
 #include "clock.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,13 @@
 extern const struct cvb_backend cvb_backend_native;
 extern const struct cvb_backend cvb_backend_container;
 extern const struct cvb_backend cvb_backend_vm;
+extern const struct cvb_backend cvb_backend_null;
 
-const struct cvb_backend *const cvb_backends[] = {
+const struct cvb_backend *cvb_backends[] = {
     &cvb_backend_native,
     &cvb_backend_container,
     &cvb_backend_vm,
+    &cvb_backend_null, /* test only, with CVB_TEST_BACKENDS=1 (null.c) */
     NULL,
 };
 
@@ -25,6 +28,15 @@ const struct cvb_backend *cvb_backend_find(const char *name)
 		if (strcmp(cvb_backends[i]->name, name) == 0)
 			return cvb_backends[i];
 	return NULL;
+}
+
+int cvb_backends_add_host_facts(cJSON *facts, struct cvb_error *err)
+{
+	for (size_t i = 0; cvb_backends[i]; i++)
+		if (cvb_backends[i]->host_facts && !cvb_backends[i]->host_facts(facts))
+			return cvb_error_set(err, ENOMEM, "out of memory adding %s's host facts",
+			                     cvb_backends[i]->name);
+	return 0;
 }
 
 void cvb_instance_mark(struct cvb_instance *inst, const char *phase, int64_t t_start_ns)

@@ -6,6 +6,7 @@
  * host. KVM where it works for this guest, else TCG, with the reason. */
 #include "backend.h"
 #include "clock.h"
+#include "config_label.h"
 #include "cvb_spawn.h"
 #include "initramfs.h"
 #include "procfs.h"
@@ -744,8 +745,13 @@ static int vm_cleanup(bool dry_run, bool (*is_live)(const char *name),
 const struct cvb_backend cvb_backend_vm = {
     .name = "vm",
     .summary = "the agent as /init of a libvirt/QEMU guest (KVM where it works, else TCG)",
-    .caps = CVB_CAP_MEASURE_AT_READY,
+    .caps = CVB_CAP_MEASURE_AT_READY | CVB_CAP_VCPU_PIN | CVB_CAP_GUEST_MEMORY,
     .default_timeout_ms = 120000,
+    .describe_config = cvb_vm_describe_config,
+    /* TCG emulation is the slow case the estimate must not miss. */
+    .typical_launch_s = 6.0,
+    .typical_slowdown = 10.0,
+    .host_facts = cvb_vm_host_facts,
     .probe = vm_probe,
     .doctor = cvb_vm_doctor,
     .validate = vm_validate,

@@ -9,6 +9,8 @@
 
 #include "cvb_error.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -67,5 +69,10 @@ pid_t cvb_vm_process_find(const char *proc_root, const char *comm);
 /* True when a udev daemon (systemd-udevd, udevd) runs: then device modes are
  * its business, not cvbench's. */
 bool cvb_vm_udev_running(void);
+
+/* The VM backend's host_facts hook (vm_host_facts.c): adds to facts' "kvm"
+ * object "node", "qemu_user", "accessible_to_qemu_user" and "probe" (the
+ * cached KVM verdict). false if out of memory. */
+bool cvb_vm_host_facts(cJSON *facts);
 
 #endif

@@ -1,8 +1,6 @@
 #include "json_util.h"
 #include "hostfacts.h"
 #include "topology.h"
-#include "vm_host.h"
-#include "vm_probe_cache.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -341,63 +339,6 @@ static int kvm_modules_read(const char *root, struct name_list *mods)
 	return found || rc;
 }
 
-/* The KVM probe's cached verdict (backends/vm_probe_cache.h): the newest
- * that still holds for this host as it is now, whichever guest kernel it was
- * probed with (named in "kernel"); {"probed": false, "why": ...} when there
- * is none. Only for the real host: a fixture has no cache. */
-static cJSON *kvm_probe_json(bool paravirtual)
-{
-	struct cvb_vm_probe_verdict v;
-	char why[512], kernel[4096], when[32], reason[320];
-	int rc = cvb_vm_probe_cache_load(CVB_VM_PROBE_CACHE_PATH, NULL, &v, kernel, sizeof(kernel),
-	                                 why, sizeof(why));
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o || !cvb_json_add(o, "probed", cJSON_CreateBool(rc == 1)))
-		goto oom;
-	if (rc != 1) {
-		/* unusable: a file cvbench cannot read or trust, not just no verdict */
-		if (cvb_json_add(o, "why", cJSON_CreateString(why)) &&
-		    (rc == 0 || cvb_json_add(o, "unusable", cJSON_CreateTrue())))
-			return o;
-		goto oom;
-	}
-	cvb_vm_probe_time_format(v.probed_at, when, sizeof(when));
-	cvb_vm_probe_verdict_describe(&v, paravirtual, reason, sizeof(reason));
-	if (cvb_json_add(o, "boots_guest", cJSON_CreateBool(v.probe == CVB_PROBE_READY)) &&
-	    cvb_json_add(o, "result", cJSON_CreateString(cvb_vm_probe_result_name(v.probe))) &&
-	    cvb_json_add(o, "reason", cJSON_CreateString(reason)) &&
-	    cvb_json_add(o, "probed_at", cJSON_CreateString(when)) &&
-	    cvb_json_add(o, "kernel", cJSON_CreateString(kernel)) &&
-	    cvb_json_add(o, "cache", cJSON_CreateString(CVB_VM_PROBE_CACHE_PATH)))
-		return o;
-oom:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* What only the real host can tell: the node's owner and mode, whether
- * QEMU's user (qemu.conf) may open it, and the probe verdict. */
-static bool kvm_real_add(cJSON *kvm, const char *path, bool device, int paravirtual)
-{
-	char user[64];
-	struct cvb_vm_access a;
-	bool known = false;
-	int for_qemu = 0; /* no node: nobody can open it */
-
-	cvb_vm_qemu_user(user, sizeof(user));
-	a.owner[0] = '\0';
-	if (device) {
-		known = cvb_vm_user_access(path, user, &a, NULL) == 0;
-		for_qemu = known ? a.accessible : -1;
-	}
-	/* a.owner is filled whenever the node could be read, even for a missing user. */
-	return cvb_json_add(kvm, "node", cvb_json_string_or_null(a.owner[0] ? a.owner : NULL)) &&
-	       cvb_json_add(kvm, "qemu_user", cJSON_CreateString(user)) &&
-	       cvb_json_add(kvm, "accessible_to_qemu_user", json_tristate(for_qemu)) &&
-	       cvb_json_add(kvm, "probe", kvm_probe_json(paravirtual == 1));
-}
-
 /* The note: why VMs will (likely) run under TCG, as far as the facts tell.
  * On the real host it does not guess for kvm_pvm: the probe verdict (its
  * own line, "not probed yet" included) says what happens. */
@@ -477,7 +418,6 @@ static bool facts_add_kvm(cJSON *facts, const char *root, bool real)
 	arr = NULL; /* cvb_json_add() took it, even on failure */
 	ok = ok && cvb_json_add(kvm, "paravirtual", json_tristate(paravirtual)) &&
 	     cvb_json_add(kvm, "note", cvb_json_string_or_null(note[0] ? note : NULL));
-	ok = ok && (!real || kvm_real_add(kvm, path, device, paravirtual));
 out:
 	cJSON_Delete(arr);
 	name_list_free(&mods);

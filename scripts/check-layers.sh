@@ -31,7 +31,7 @@ while read -r layer own above; do
 	for h in ${above//,/ }; do expect "$layer" "$h" no; done
 done <<'ROWS'
 lib       cvb_error.h     hostfacts.h,backend.h,plan.h
-host      hostfacts.h     plan.h,runner.h
+host      hostfacts.h     backend.h,plan.h,runner.h
 backends  cgroup_layout.h plan.h,runner.h,stats.h,workload.h
 workloads workload.h      cvb_error.h,backend.h,plan.h
 stats     stats.h         plan.h,hostfacts.h,backend.h

@@ -1,4 +1,5 @@
 /* `cvbench env`: the host facts every result carries, as text or JSON. */
+#include "backend.h"
 #include "commands.h"
 #include "hostfacts.h"
 #include "versions.h"
@@ -27,6 +28,10 @@ int cvb_cmd_env(int argc, char **argv)
 	}
 	struct cvb_error err = {0};
 	cJSON *facts = cvb_host_facts_collect("/", &err);
+	if (facts && cvb_backends_add_host_facts(facts, &err) < 0) {
+		cJSON_Delete(facts);
+		facts = NULL;
+	}
 	if (!facts) {
 		fprintf(stderr, "cvbench env: %s\n", err.msg);
 		return CVB_EXIT_FAILED;

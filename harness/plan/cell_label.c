@@ -1,5 +1,4 @@
 #include "cell_label.h"
-#include "seccomp_profile.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,87 +11,15 @@
 			(off) += (size_t)snprintf((buf) + (off), (len) - (off), __VA_ARGS__);      \
 	} while (0)
 
-static size_t flags_text(unsigned bits, const char *const *names, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; names[i]; i++)
-		if (bits & (1u << i))
-			APPEND(buf, len, off, "%s%s", off ? "," : "", names[i]);
-	return off;
-}
-
-static void limits_text(const struct cvb_limits *l, char *buf, size_t len, size_t *off)
-{
-	if (l->cpu_quota_us >= 0)
-		APPEND(buf, len, *off, " cpu-quota=%g%%",
-		       100.0 * (double)l->cpu_quota_us / (double)l->cpu_period_us);
-	if (l->cpu_weight >= 0)
-		APPEND(buf, len, *off, " cpu-weight=%" PRId64, l->cpu_weight);
-	if (l->cpuset_cpus)
-		APPEND(buf, len, *off, " cpuset-cpus=%s", l->cpuset_cpus);
-	if (l->cpuset_mems)
-		APPEND(buf, len, *off, " cpuset-mems=%s", l->cpuset_mems);
-	if (l->memory_max_bytes >= 0)
-		APPEND(buf, len, *off, " memory-max=%" PRId64 "M", l->memory_max_bytes >> 20);
-	if (l->swap_max_bytes >= 0)
-		APPEND(buf, len, *off, " swap-max=%" PRId64 "M", l->swap_max_bytes >> 20);
-	if (l->pids_max >= 0)
-		APPEND(buf, len, *off, " pids-max=%" PRId64, l->pids_max);
-	if (l->io_weight >= 0)
-		APPEND(buf, len, *off, " io-weight=%" PRId64, l->io_weight);
-}
-
 void cvb_config_variant(const struct cvb_backend *be, const struct cvb_plan *p, char *buf,
                         size_t len)
 {
-	static const char *const ns_names[] = {"pid",    "mnt",  "net",  "uts", "ipc",
-	                                       "cgroup", "user", "time", NULL};
-	static const char *const harden_names[] = {"caps", "nnp", "seccomp", NULL};
-	struct cvb_instance_config def;
-	const struct cvb_instance_config *c = &p->config;
-	char tmp[128];
 	size_t off = 0;
 	buf[0] = '\0';
-	cvb_instance_config_init(&def);
-	if (strcmp(be->name, "container") == 0) {
-		if (c->namespaces != def.namespaces) {
-			flags_text(c->namespaces, ns_names, tmp, sizeof(tmp));
-			APPEND(buf, len, off, " ns=%s", tmp[0] ? tmp : "none");
-		}
-		if (c->harden) {
-			size_t n = flags_text(c->harden, harden_names, tmp, sizeof(tmp));
-			const struct cvb_seccomp_profile *sp =
-			    cvb_seccomp_profile_get(c->seccomp_profile);
-			/* seccomp is the last name: its profile follows it. */
-			if ((c->harden & CVB_HARDEN_SECCOMP) && c->seccomp_profile && sp)
-				snprintf(tmp + n, sizeof(tmp) - n, "=%s", sp->name);
-			APPEND(buf, len, off, " harden=%s", tmp);
-		}
-		if (c->rootfs_writable)
-			APPEND(buf, len, off, " rootfs-rw");
-		if (c->no_cgroup)
-			APPEND(buf, len, off, " no-cgroup");
-		limits_text(&c->limits, buf, len, &off);
-	} else if (strcmp(be->name, "vm") == 0) {
-		if (c->vm.accel != def.vm.accel)
-			APPEND(buf, len, off, " accel=%s", c->vm.accel == 1 ? "kvm" : "tcg");
-		if (c->vm.vcpus != def.vm.vcpus)
-			APPEND(buf, len, off, " vcpus=%u", c->vm.vcpus);
-		if (c->vm.memory_mib != def.vm.memory_mib)
-			APPEND(buf, len, off, " vm-memory=%uM", c->vm.memory_mib);
-		if (strcmp(c->vm.machine, def.vm.machine) != 0)
-			APPEND(buf, len, off, " machine=%s", c->vm.machine);
-		if (c->vm.cpu_model)
-			APPEND(buf, len, off, " cpu-model=%s", c->vm.cpu_model);
-		if (c->vm.pin_vcpus)
-			APPEND(buf, len, off, " vm-pin-vcpus=%s", c->vm.pin_vcpus);
-		if (c->vm.pin_emulator)
-			APPEND(buf, len, off, " vm-pin-emulator=%s", c->vm.pin_emulator);
-		if (p->ksm >= 0)
-			APPEND(buf, len, off, " ksm=%s", p->ksm ? "on" : "off");
-	} else if (p->launcher[0]) {
-		APPEND(buf, len, off, " launcher=%s", p->launcher[0]);
+	if (be->describe_config) {
+		struct cvb_config_desc d = {
+		    .config = &p->config, .launcher = p->launcher, .ksm = p->ksm};
+		be->describe_config(&d, buf, len, &off);
 	}
 	if (p->pin_mode != CVB_PIN_NONE && (be->caps & CVB_CAP_PIN))
 		APPEND(buf, len, off, " pin=%s",

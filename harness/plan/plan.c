@@ -1102,7 +1102,7 @@ enum cvb_parse_result cvb_plan_parse(int argc, char **argv, struct cvb_plan *pla
 	    check_repetition(plan, err) < 0)
 		return CVB_PARSE_ERROR;
 	if (plan->launcher[0] &&
-	    (plan->n_backends != 1 || strcmp(plan->backends[0]->name, "native")))
+	    (plan->n_backends != 1 || !(plan->backends[0]->caps & CVB_CAP_LAUNCHER)))
 		return cvb_error_set(err, EINVAL, "--launcher works with --backend native only");
 	return CVB_PARSE_OK;
 }

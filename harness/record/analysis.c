@@ -40,13 +40,14 @@ static cJSON *interval(double lo, double hi)
 	return a;
 }
 
-/* The native cell measuring the same thing as c, preferring c's block. */
+/* The baseline (native) cell measuring the same thing as c, preferring c's
+ * block. */
 static const struct cvb_cell *native_twin(const struct cvb_run *run, const struct cvb_cell *c)
 {
 	const struct cvb_cell *found = NULL;
 	for (size_t k = 0; k < run->n_cells; k++) {
 		const struct cvb_cell *n = &run->cells[k];
-		if (strcmp(n->backend->name, "native") != 0 || !same_params(n, c) ||
+		if (!(n->backend->caps & CVB_CAP_BASELINE) || !same_params(n, c) ||
 		    n->instances != c->instances || n->scenario || c->scenario)
 			continue;
 		if (n->plan == c->plan)
@@ -61,7 +62,7 @@ static void add_ratios(cJSON *arr, const struct cvb_run *run, uint64_t seed, uns
 {
 	for (size_t k = 0; k < run->n_cells; k++) {
 		const struct cvb_cell *c = &run->cells[k];
-		if (strcmp(c->backend->name, "native") == 0)
+		if (c->backend->caps & CVB_CAP_BASELINE)
 			continue;
 		const struct cvb_cell *n = native_twin(run, c);
 		if (!n)

@@ -232,9 +232,8 @@ const char *cvb_rv_vm_accel(const cJSON *doc, const char **reason)
 		*reason = NULL;
 	cJSON_ArrayForEach(cell, cvb_rv_get(doc, "cells"))
 	{
-		const char *b = cvb_rv_str(cell, "backend");
-		if (!b || strcmp(b, "vm") != 0)
-			continue;
+		/* Only a VM cell records an accelerator: the file says which
+		 * cells are VMs, whatever backends the reading host has. */
 		const cJSON *setup = cvb_rv_get(cell, "backend_setup");
 		const char *accel = cvb_rv_str(setup, "accel");
 		if (accel) {

@@ -1,6 +1,7 @@
 /* The seed table's measured rows: startup, memory and syscall overhead. The
  * kernel, isolation and noisy-neighbour rows are in seed_isolation.c. */
 #include "seed_table.h"
+#include "backend.h"
 #include "numfmt.h"
 #include "report_view.h"
 #include "stats.h"
@@ -341,6 +342,15 @@ static bool derived_ratio(const cJSON *doc, const char *backend, const char *met
 	return false;
 }
 
+/* Whether the file's backend `name` is the baseline (native), asked of this
+ * build's registry: a file records backend names, and what a name is for
+ * does not depend on the host that wrote it. Unknown names are not. */
+static bool is_baseline(const char *name)
+{
+	const struct cvb_backend *b = cvb_backend_find(name);
+	return b && (b->caps & CVB_CAP_BASELINE);
+}
+
 static void add_syscall_row(const cJSON *doc, struct cvb_seed_table *t)
 {
 	static const char metric[] = "syscall_getppid_ns";
@@ -348,7 +358,10 @@ static void add_syscall_row(const cJSON *doc, struct cvb_seed_table *t)
 	    t, "Syscall overhead (getppid), ratio to native", "minimal / significant");
 	const cJSON *failed, *native = NULL;
 	struct cvb_rv_stat nst = {0};
-	native = cvb_seed_pick_cell(doc, "native", "syscall", true, has_metric, metric, &failed);
+	for (size_t c = 0; c < t->n_cols && !native; c++)
+		if (is_baseline(t->backend[c]))
+			native = cvb_seed_pick_cell(doc, t->backend[c], "syscall", true, has_metric,
+			                            metric, &failed);
 	bool have_native = native && cvb_rv_metric_stat(native, metric, &nst);
 	unsigned from_derived = 0, from_medians = 0;
 	for (size_t c = 0; c < t->n_cols; c++) {
@@ -362,7 +375,7 @@ static void add_syscall_row(const cJSON *doc, struct cvb_seed_table *t)
 			cvb_format_value(st.p50, st.unit, a, sizeof(a));
 			snprintf(abs, sizeof(abs), "%s per call", a);
 		}
-		if (strcmp(t->backend[c], "native") == 0) {
+		if (is_baseline(t->backend[c])) {
 			if (have)
 				cvb_seed_row_set(t, row, c, "1× (baseline: %s)", abs);
 			else {

@@ -228,7 +228,7 @@ static int64_t expected_cost(const struct cvb_run *run, const struct cvb_cell *c
 	}
 	if (best > 0)
 		return best;
-	if (strcmp(cell->backend->name, "vm") == 0)
+	if (cell->backend->caps & CVB_CAP_GUEST_MEMORY)
 		return ((int64_t)cell->plan->config.vm.memory_mib + 128) << 20;
 	return (int64_t)16 << 20;
 }
@@ -291,7 +291,7 @@ static void setup_configs(struct group *g)
 			g->aggr_params[d] = a->params[d].max;
 	}
 	/* A VM is placed by pinning its vCPUs and QEMU's own threads. */
-	if (pl && pl->victim_cpus[0] && strcmp(c->backend->name, "vm") == 0) {
+	if (pl && pl->victim_cpus[0] && (c->backend->caps & CVB_CAP_VCPU_PIN)) {
 		g->main_cfg.vm.pin_vcpus = g->main_cfg.vm.pin_emulator = pl->victim_cpus;
 		g->aggr_cfg.vm.pin_vcpus = g->aggr_cfg.vm.pin_emulator = pl->aggressor_cpus;
 	}
@@ -310,7 +310,7 @@ static void record_group_values(struct group *g, unsigned round, int64_t bringup
 			                   CVB_LOWER_IS_BETTER, (double)drop_bytes / (double)n_main,
 			                   round, NULL);
 	}
-	if (strcmp(c->backend->name, "vm") != 0)
+	if (!(c->backend->caps & CVB_CAP_GUEST_MEMORY))
 		return;
 	/* The guest's own view, where the workload reported its meminfo. */
 	for (size_t i = g->first_main; i < g->n; i++) {
@@ -460,7 +460,7 @@ bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 		while (cvb_now_ns() < settle_until && !interrupted(&g))
 			poll_members(&g, settle_until);
 		if (!cvb_stop_signal && cell->instances && plan->ksm == 1 &&
-		    strcmp(cell->backend->name, "vm") == 0)
+		    (cell->backend->caps & CVB_CAP_GUEST_MEMORY))
 			/* Merging takes time: measure once KSM has settled. */
 			ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &ksm_settled);
 		if (!cvb_stop_signal) {

@@ -138,20 +138,12 @@ void cvb_progress_end(struct cvb_progress *p)
 }
 
 /* Typical costs on a small host, for the estimate only: a launch's own
- * time and how much slower a workload runs there than natively (a VM
- * under TCG emulation is the slow case the estimate must not miss). */
+ * time and how much slower a workload runs there than natively, as the
+ * backend states them (a plain process where it does not). */
 static void backend_typical(const struct cvb_backend *be, double *launch_s, double *factor)
 {
-	if (strcmp(be->name, "vm") == 0) {
-		*launch_s = 6.0;
-		*factor = 10.0;
-	} else if (strcmp(be->name, "container") == 0) {
-		*launch_s = 0.01;
-		*factor = 1.0;
-	} else {
-		*launch_s = 0.005;
-		*factor = 1.0;
-	}
+	*launch_s = be->typical_launch_s > 0 ? be->typical_launch_s : 0.005;
+	*factor = be->typical_slowdown > 0 ? be->typical_slowdown : 1.0;
 }
 
 static double estimate(const struct cvb_run *run, bool upper)

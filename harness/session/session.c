@@ -69,7 +69,7 @@ static int check_matrix(struct cvb_matrix *m, struct cvb_error *err)
 				                      &(struct cvb_limits){-1, -1, -1, NULL, NULL,
 				                                           -1, -1, -1, -1},
 				                      sizeof(ac.limits)) != 0;
-				if (limited && strcmp(be->name, "container") != 0) {
+				if (limited && !(be->caps & CVB_CAP_CGROUP_LIMITS)) {
 					cvb_error_set(
 					    err, EINVAL,
 					    "--scenario '%s': cgroup limits apply to container "
@@ -78,7 +78,7 @@ static int check_matrix(struct cvb_matrix *m, struct cvb_error *err)
 					goto fail;
 				}
 			}
-			if (strcmp(be->name, "vm") == 0 && p->n_instances) {
+			if ((be->caps & CVB_CAP_GUEST_MEMORY) && p->n_instances) {
 				int64_t avail, total;
 				unsigned most = 0;
 				for (size_t i = 0; i < p->n_instances; i++)

@@ -155,6 +155,10 @@ static int measure(struct cvb_session *s, struct cvb_runner *runner,
 	/* Everything before this point only read; from here the run exists. */
 	cvb_signals_install();
 	rp->host = cvb_host_facts_collect("/", &err);
+	if (rp->host && cvb_backends_add_host_facts(rp->host, &err) < 0) {
+		cJSON_Delete(rp->host);
+		rp->host = NULL;
+	}
 	if (!rp->host)
 		fprintf(stderr, "cvbench run: warning: host facts incomplete: %s\n", err.msg);
 	else
