@@ -47,6 +47,14 @@ struct group {
 	char all_up_what[48];
 	struct cvb_instance_config main_cfg, aggr_cfg;
 	int64_t aggr_params[CVB_MAX_PARAMS];
+	/* One round's own state (cvb_group_run and its steps). */
+	size_t n_main;   /* the main instances: --instances, or 1 */
+	bool has_aggr;   /* l[0] is the aggressor */
+	int64_t t_first; /* the first main launch call */
+	/* Host memory around a density round (MemAvailable before and after,
+	 * its drop) and KSM's sharing; -1 (drop INT64_MIN) where not read. */
+	int64_t before, after, total, drop, ksm_sharing;
+	bool ksm_settled;
 };
 
 /* A member's current deadline, what it is counted from and its length;
@@ -324,237 +332,299 @@ static void record_group_values(struct group *g, unsigned round, int64_t bringup
 	}
 }
 
+/* Before a density round of holding instances: stops (the cell skipped,
+ * saying why) when they would leave the host short of memory. */
+static bool short_of_memory(struct group *g)
+{
+	struct cvb_cell *cell = g->cell;
+	const struct cvb_plan *plan = cell->plan;
+	struct cvb_error err = {0};
+	if (!cell->instances || !g->holding)
+		return false;
+	if (plan->drop_caches)
+		cvb_hostmem_drop_caches(&err);
+	if (read_memavailable(&g->before, &g->total) < 0)
+		return false;
+	int64_t need = expected_cost(g->run, cell) * (int64_t)g->n_main;
+	if (g->before - need >= cvb_hostmem_reserve(g->total))
+		return false;
+	cell->status = CVB_CELL_SKIPPED;
+	snprintf(cell->reason, sizeof(cell->reason),
+	         "stopped before the host runs short of memory: %zu instances "
+	         "need about %lld MiB, MemAvailable is %lld MiB and %lld MiB "
+	         "stay free",
+	         g->n_main, (long long)(need >> 20), (long long)(g->before >> 20),
+	         (long long)(cvb_hostmem_reserve(g->total) >> 20));
+	cvb_progress_note(plan->quiet ? NULL : stderr, "%s: %s", cell->label, cell->reason);
+	return true;
+}
+
+/* The round's samples and launches, bound to each other. false when out of
+ * memory (nothing added). */
+static bool bind_members(struct group *g, unsigned round)
+{
+	struct cvb_cell *cell = g->cell;
+	const struct cvb_plan *plan = cell->plan;
+	size_t first = cell->n_samples;
+	for (size_t i = 0; i < g->n; i++)
+		if (!cvb_cell_add_sample(cell)) {
+			cell->n_samples = first;
+			return false;
+		}
+	g->l = calloc(g->n, sizeof(*g->l));
+	if (!g->l) {
+		cell->n_samples = first;
+		return false;
+	}
+	setup_configs(g);
+	/* Samples exist now (the array no longer moves): bind them. */
+	for (size_t i = 0; i < g->n; i++) {
+		struct cvb_sample *s = &cell->samples[first + i];
+		bool aggr = g->has_aggr && i == 0;
+		s->index = round;
+		s->instance = g->run->next_instance++;
+		s->warmup = round < plan->warmup;
+		s->role = aggr ? "aggressor" : cell->scenario ? "victim" : "instance";
+		if (aggr)
+			cvb_launch_init(&g->l[i], cell->backend, cell->scenario->aggressor,
+			                g->aggr_params, s);
+		else
+			cvb_launch_init(&g->l[i], cell->backend, cell->workload, cell->params, s);
+		g->l[i].inject_delay_ns = aggr ? 0 : plan->inject_delay_us * 1000;
+		if (aggr || cell->scenario)
+			snprintf(g->l[i].who, sizeof(g->l[i].who), "%s", s->role);
+		else
+			snprintf(g->l[i].who, sizeof(g->l[i].who), "instance %zu of %zu",
+			         i - g->first_main + 1, g->n_main);
+	}
+	return true;
+}
+
+/* The aggressor first, then the main instances one launch after another;
+ * a density round stops bringing them up when the host runs short of
+ * memory. false when one did not come up. */
+static bool bring_up(struct group *g)
+{
+	struct cvb_cell *cell = g->cell;
+	struct cvb_error err = {0};
+	bool aggr_up = !g->has_aggr || start_aggressor(g);
+	g->t_first = cvb_now_ns();
+	if (!aggr_up) {
+		if (!cvb_stop_signal) {
+			char msg[640];
+			snprintf(msg, sizeof(msg), "the aggressor did not get going: %s",
+			         g->l[0].sample->status == CVB_SAMPLE_OK
+			             ? "it ended or timed out before it was up"
+			             : g->l[0].sample->reason);
+			fail_mains(g, msg);
+		}
+		return false;
+	}
+	const char *main_cpus = cell->placement && cell->placement->victim_cpus[0]
+	                            ? cell->placement->victim_cpus
+	                            : cell->cpus;
+	for (size_t i = g->first_main; i < g->n && !interrupted(g); i++) {
+		if (!start_member(g, i, &g->main_cfg, main_cpus))
+			return false;
+		poll_members(g, cvb_now_ns()); /* keep pipes drained meanwhile */
+		int64_t avail, tot;
+		if (cell->instances && g->holding &&
+		    cvb_hostmem_read("/", &avail, &tot, &err) == 0 &&
+		    avail < cvb_hostmem_reserve(tot) / 2 && i + 1 < g->n) {
+			/* Not a failure of what was measured: the host's limit. */
+			cell->status = CVB_CELL_SKIPPED;
+			snprintf(cell->reason, sizeof(cell->reason),
+			         "stopped bringing instances up: the host ran short of memory "
+			         "(MemAvailable fell to %lld MiB after %zu of %zu instances)",
+			         (long long)(avail >> 20), i - g->first_main + 1, g->n_main);
+			fail_mains(g, cell->reason);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Until every main instance is READY (holding ones), or done (finite). A
+ * holding instance that ended before READY ends the wait: the others would
+ * hold until their timeout. *ok becomes false then; returns all_ready. */
+static bool wait_all_ready(struct group *g, bool *ok)
+{
+	bool all_ready = false;
+	while (*ok && !interrupted(g)) {
+		bool any_live = false, ready = true, lost = false;
+		for (size_t i = g->first_main; i < g->n; i++) {
+			any_live |= member_live(&g->l[i]);
+			ready &= g->l[i].ready;
+			lost |= g->holding && !member_live(&g->l[i]) && !g->l[i].ready;
+		}
+		all_ready = ready;
+		if (lost)
+			*ok = false;
+		if ((g->holding && all_ready) || !any_live || lost)
+			break;
+		poll_members(g, cvb_now_ns() + 1000000000);
+	}
+	return all_ready;
+}
+
+/* Holding instances, all up: settle, let KSM settle where asked, then
+ * measure each and the host's memory drop. */
+static void measure_held(struct group *g)
+{
+	struct cvb_cell *cell = g->cell;
+	const struct cvb_plan *plan = cell->plan;
+	struct cvb_error err = {0};
+	int64_t settle_until = cvb_now_ns() + plan->settle_ms * 1000000;
+	while (cvb_now_ns() < settle_until && !interrupted(g))
+		poll_members(g, settle_until);
+	if (!cvb_stop_signal && cell->instances && plan->ksm == 1 &&
+	    (cell->backend->caps & CVB_CAP_GUEST_MEMORY))
+		/* Merging takes time: measure once KSM has settled. */
+		g->ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &g->ksm_settled);
+	if (cvb_stop_signal)
+		return;
+	for (size_t i = g->first_main; i < g->n; i++)
+		if (member_live(&g->l[i]))
+			cvb_launch_measure(&g->l[i]);
+	if (cell->instances && g->before >= 0) {
+		if (plan->drop_caches)
+			cvb_hostmem_drop_caches(&err);
+		if (read_memavailable(&g->after, &g->total) == 0)
+			g->drop = g->before - g->after;
+	}
+}
+
+/* Members never launched are not "ok": says why. Everyone is then asked to
+ * finish (main instances that hold, the aggressor once the victim is done,
+ * everything after a failure) and given the time to report; a signal
+ * leaves the rest to destroy. */
+static void wind_down(struct group *g, bool ok)
+{
+	interrupted(g);
+	for (size_t i = g->first_main; i < g->n; i++)
+		if (!g->l[i].inst && g->l[i].sample->status == CVB_SAMPLE_OK) {
+			g->l[i].sample->status = CVB_SAMPLE_FAILED;
+			snprintf(g->l[i].sample->reason, sizeof(g->l[i].sample->reason),
+			         "not launched: an earlier launch of this round failed");
+		}
+	if (!cvb_stop_signal)
+		for (size_t i = 0; i < g->n; i++) {
+			struct cvb_launch *l = &g->l[i];
+			bool aggr = g->has_aggr && i == 0;
+			if (!member_live(l) || (!aggr && !g->holding && ok))
+				continue;   /* a finite main instance ends by itself */
+			cvb_launch_stop(l); /* bounded by the grace from now on */
+		}
+	for (;;) {
+		bool any_live = false;
+		for (size_t i = 0; i < g->n; i++)
+			any_live |= member_live(&g->l[i]);
+		if (!any_live || interrupted(g))
+			break;
+		poll_members(g, cvb_now_ns() + 1000000000);
+	}
+	for (size_t i = 0; i < g->n; i++)
+		cvb_launch_end(&g->l[i]);
+}
+
+/* A measured round whose main instances all ran: their samples and the
+ * group's values go into the cell. With N > 1 an instance's READY is read
+ * only once the next launch call has returned: startup is the last
+ * instance's (the one started with N - 1 up), bring-up covers them all. */
+static void commit_round(struct group *g, unsigned round)
+{
+	struct cvb_cell *cell = g->cell;
+	const struct cvb_plan *plan = cell->plan;
+	for (size_t i = g->first_main; i < g->n; i++)
+		cvb_launch_commit(cell, &g->l[i], g->n_main == 1 || i == g->n - 1, NULL);
+	if (g->has_aggr && g->l[0].sample->status == CVB_SAMPLE_OK)
+		cvb_launch_commit(cell, &g->l[0], false, "aggressor");
+	/* Bring-up: first launch call to the last READY's arrival. */
+	int64_t t_last_ready = g->t_first;
+	for (size_t i = g->first_main; i < g->n; i++)
+		if (g->l[i].t0 + g->l[i].sample->startup_ns > t_last_ready)
+			t_last_ready = g->l[i].t0 + g->l[i].sample->startup_ns;
+	record_group_values(g, round, t_last_ready - g->t_first, g->drop);
+	if (g->ksm_sharing < 0)
+		return;
+	cvb_cell_add_value(cell, "ksm_saved_bytes", "bytes", CVB_HIGHER_IS_BETTER,
+	                   (double)g->ksm_sharing * (double)sysconf(_SC_PAGESIZE), round, NULL);
+	if (!g->ksm_settled)
+		cvb_progress_note(plan->quiet ? NULL : stderr,
+		                  "%s round %u: KSM still merging after %d s; measured anyway",
+		                  cell->label, round, KSM_SETTLE_MAX_MS / 1000);
+}
+
+/* What the round counts for: its samples and values when the main
+ * instances all ran, the aggressor's fate, the cell's counters, and the
+ * first failure said. Returns whether the main instances all ran. */
+static bool account_round(struct group *g, unsigned round)
+{
+	struct cvb_cell *cell = g->cell;
+	const struct cvb_plan *plan = cell->plan;
+	bool mains_ok = true;
+	for (size_t i = g->first_main; i < g->n; i++)
+		mains_ok &= g->l[i].sample->status == CVB_SAMPLE_OK;
+	/* The aggressor's fate is data when the victim ran next to it. */
+	if (g->has_aggr && g->l[0].sample->status == CVB_SAMPLE_FAILED && mains_ok) {
+		cell->aggressor_failures++;
+		if (!plan->quiet)
+			cvb_progress_note(stderr, "%s round %u: aggressor: %s", cell->label, round,
+			                  g->l[0].sample->reason);
+	}
+	if (mains_ok && round >= plan->warmup)
+		commit_round(g, round);
+	if (mains_ok) {
+		cell->warmup_done += round < plan->warmup;
+		cell->measured_ok += round >= plan->warmup;
+	} else if (!plan->quiet && !cvb_stop_signal && cell->status != CVB_CELL_SKIPPED) {
+		for (size_t i = g->first_main; i < g->n; i++)
+			if (g->l[i].sample->status == CVB_SAMPLE_FAILED) {
+				cvb_progress_note(stderr, "%s round %u failed: %s", cell->label,
+				                  round, g->l[i].sample->reason);
+				break;
+			}
+	}
+	return mains_ok;
+}
+
 bool cvb_group_run(struct cvb_run *run, struct cvb_cell *cell, unsigned round)
 {
 	const struct cvb_plan *plan = cell->plan;
 	const bool has_aggr = cell->scenario && cell->scenario->aggressor;
 	const size_t n_main = cell->instances ? cell->instances : 1;
-	const bool holding = cell->workload->holds_until_stopped;
 	struct group g = {.run = run,
 	                  .cell = cell,
 	                  .n = n_main + has_aggr,
 	                  .first_main = has_aggr,
-	                  .holding = holding};
+	                  .holding = cell->workload->holds_until_stopped,
+	                  .n_main = n_main,
+	                  .has_aggr = has_aggr,
+	                  .before = -1,
+	                  .after = -1,
+	                  .total = -1,
+	                  .drop = INT64_MIN,
+	                  .ksm_sharing = -1};
 	struct cvb_error err = {0};
-	int64_t before = -1, after = -1, total = -1, drop = INT64_MIN, ksm_sharing = -1;
-	bool ksm_settled = false;
 
-	if (cell->instances && holding) {
-		/* Stop before the host runs short of memory, and say so. */
-		if (plan->drop_caches)
-			cvb_hostmem_drop_caches(&err);
-		if (read_memavailable(&before, &total) == 0) {
-			int64_t need = expected_cost(run, cell) * (int64_t)n_main;
-			if (before - need < cvb_hostmem_reserve(total)) {
-				cell->status = CVB_CELL_SKIPPED;
-				snprintf(
-				    cell->reason, sizeof(cell->reason),
-				    "stopped before the host runs short of memory: %zu instances "
-				    "need about %lld MiB, MemAvailable is %lld MiB and %lld MiB "
-				    "stay free",
-				    n_main, (long long)(need >> 20), (long long)(before >> 20),
-				    (long long)(cvb_hostmem_reserve(total) >> 20));
-				cvb_progress_note(plan->quiet ? NULL : stderr, "%s: %s",
-				                  cell->label, cell->reason);
-				return true;
-			}
-		}
-	}
-
-	size_t first = cell->n_samples;
-	for (size_t i = 0; i < g.n; i++)
-		if (!cvb_cell_add_sample(cell)) {
-			cell->n_samples = first;
-			return false;
-		}
-	g.l = calloc(g.n, sizeof(*g.l));
-	if (!g.l) {
-		cell->n_samples = first;
+	if (short_of_memory(&g))
+		return true;
+	if (!bind_members(&g, round))
 		return false;
-	}
-	setup_configs(&g);
-	/* Samples exist now (the array no longer moves): bind them. */
-	for (size_t i = 0; i < g.n; i++) {
-		struct cvb_sample *s = &cell->samples[first + i];
-		bool aggr = has_aggr && i == 0;
-		s->index = round;
-		s->instance = run->next_instance++;
-		s->warmup = round < plan->warmup;
-		s->role = aggr ? "aggressor" : cell->scenario ? "victim" : "instance";
-		if (aggr)
-			cvb_launch_init(&g.l[i], cell->backend, cell->scenario->aggressor,
-			                g.aggr_params, s);
-		else
-			cvb_launch_init(&g.l[i], cell->backend, cell->workload, cell->params, s);
-		g.l[i].inject_delay_ns = aggr ? 0 : plan->inject_delay_us * 1000;
-		if (aggr || cell->scenario)
-			snprintf(g.l[i].who, sizeof(g.l[i].who), "%s", s->role);
-		else
-			snprintf(g.l[i].who, sizeof(g.l[i].who), "instance %zu of %zu",
-			         i - g.first_main + 1, n_main);
-	}
-
 	/* KSM as this block asks, for this round only. */
 	int64_t ksm_was = -1;
 	if (cell->instances && plan->ksm >= 0 && cvb_ksm_read("run", &ksm_was) == 0 &&
 	    cvb_ksm_set_run(plan->ksm, &err) < 0)
 		cvb_progress_note(plan->quiet ? NULL : stderr, "%s: cannot set KSM: %s",
 		                  cell->label, err.msg);
-
-	bool ok = true;
-	if (has_aggr && !start_aggressor(&g)) {
-		ok = false;
-		if (!cvb_stop_signal) {
-			char msg[640];
-			snprintf(msg, sizeof(msg), "the aggressor did not get going: %s",
-			         g.l[0].sample->status == CVB_SAMPLE_OK
-			             ? "it ended or timed out before it was up"
-			             : g.l[0].sample->reason);
-			fail_mains(&g, msg);
-		}
-	}
-	/* The main instances, one launch after another. */
-	const char *main_cpus = cell->placement && cell->placement->victim_cpus[0]
-	                            ? cell->placement->victim_cpus
-	                            : cell->cpus;
-	const int64_t t_first = cvb_now_ns();
-	for (size_t i = g.first_main; ok && i < g.n && !interrupted(&g); i++) {
-		if (!start_member(&g, i, &g.main_cfg, main_cpus)) {
-			ok = false;
-			break;
-		}
-		poll_members(&g, cvb_now_ns()); /* keep pipes drained meanwhile */
-		int64_t avail, tot;
-		if (cell->instances && holding && cvb_hostmem_read("/", &avail, &tot, &err) == 0 &&
-		    avail < cvb_hostmem_reserve(tot) / 2 && i + 1 < g.n) {
-			/* Not a failure of what was measured: the host's limit. */
-			cell->status = CVB_CELL_SKIPPED;
-			snprintf(cell->reason, sizeof(cell->reason),
-			         "stopped bringing instances up: the host ran short of memory "
-			         "(MemAvailable fell to %lld MiB after %zu of %zu instances)",
-			         (long long)(avail >> 20), i - g.first_main + 1, n_main);
-			fail_mains(&g, cell->reason);
-			ok = false;
-		}
-	}
-	/* Until every main instance is READY (holding ones), or done (finite).
-	 * A holding instance that ended before READY ends the wait: the others
-	 * would hold until their timeout. */
-	bool all_ready = false;
-	while (ok && !interrupted(&g)) {
-		bool any_live = false, ready = true, lost = false;
-		for (size_t i = g.first_main; i < g.n; i++) {
-			any_live |= member_live(&g.l[i]);
-			ready &= g.l[i].ready;
-			lost |= holding && !member_live(&g.l[i]) && !g.l[i].ready;
-		}
-		all_ready = ready;
-		if (lost)
-			ok = false;
-		if ((holding && all_ready) || !any_live || lost)
-			break;
-		poll_members(&g, cvb_now_ns() + 1000000000);
-	}
-	if (ok && all_ready && holding && !interrupted(&g)) {
-		int64_t settle_until = cvb_now_ns() + plan->settle_ms * 1000000;
-		while (cvb_now_ns() < settle_until && !interrupted(&g))
-			poll_members(&g, settle_until);
-		if (!cvb_stop_signal && cell->instances && plan->ksm == 1 &&
-		    (cell->backend->caps & CVB_CAP_GUEST_MEMORY))
-			/* Merging takes time: measure once KSM has settled. */
-			ksm_sharing = cvb_ksm_wait_settled(KSM_SETTLE_MAX_MS, &ksm_settled);
-		if (!cvb_stop_signal) {
-			for (size_t i = g.first_main; i < g.n; i++)
-				if (member_live(&g.l[i]))
-					cvb_launch_measure(&g.l[i]);
-			if (cell->instances && before >= 0) {
-				if (plan->drop_caches)
-					cvb_hostmem_drop_caches(&err);
-				if (read_memavailable(&after, &total) == 0)
-					drop = before - after;
-			}
-		}
-	}
-	/* Members never launched (an earlier launch failed, or a signal came)
-	 * are not "ok": say why. */
-	interrupted(&g);
-	for (size_t i = g.first_main; i < g.n; i++)
-		if (!g.l[i].inst && g.l[i].sample->status == CVB_SAMPLE_OK) {
-			g.l[i].sample->status = CVB_SAMPLE_FAILED;
-			snprintf(g.l[i].sample->reason, sizeof(g.l[i].sample->reason),
-			         "not launched: an earlier launch of this round failed");
-		}
-	/* Everyone asked to finish (main instances that hold, the aggressor
-	 * once the victim is done, everything after a failure) and given the
-	 * time to report; a signal leaves the rest to destroy. */
-	if (!cvb_stop_signal)
-		for (size_t i = 0; i < g.n; i++) {
-			struct cvb_launch *l = &g.l[i];
-			bool aggr = has_aggr && i == 0;
-			if (!member_live(l) || (!aggr && !holding && ok))
-				continue;   /* a finite main instance ends by itself */
-			cvb_launch_stop(l); /* bounded by the grace from now on */
-		}
-	for (;;) {
-		bool any_live = false;
-		for (size_t i = 0; i < g.n; i++)
-			any_live |= member_live(&g.l[i]);
-		if (!any_live || interrupted(&g))
-			break;
-		poll_members(&g, cvb_now_ns() + 1000000000);
-	}
-	for (size_t i = 0; i < g.n; i++)
-		cvb_launch_end(&g.l[i]);
+	bool ok = bring_up(&g);
+	bool all_ready = wait_all_ready(&g, &ok);
+	if (ok && all_ready && g.holding && !interrupted(&g))
+		measure_held(&g);
+	wind_down(&g, ok);
 	if (ksm_was >= 0 && plan->ksm >= 0)
 		cvb_ksm_set_run((int)ksm_was, &err);
-
-	bool mains_ok = true;
-	for (size_t i = g.first_main; i < g.n; i++)
-		mains_ok &= g.l[i].sample->status == CVB_SAMPLE_OK;
-	/* The aggressor's fate is data when the victim ran next to it. */
-	if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_FAILED && mains_ok) {
-		cell->aggressor_failures++;
-		if (!plan->quiet)
-			cvb_progress_note(stderr, "%s round %u: aggressor: %s", cell->label, round,
-			                  g.l[0].sample->reason);
-	}
-	if (mains_ok && round >= plan->warmup) {
-		/* With N > 1 an instance's READY is read only once the next
-		 * launch call has returned: startup is the last instance's (the
-		 * one started with N - 1 up), bring-up covers them all. */
-		for (size_t i = g.first_main; i < g.n; i++)
-			cvb_launch_commit(cell, &g.l[i], n_main == 1 || i == g.n - 1, NULL);
-		if (has_aggr && g.l[0].sample->status == CVB_SAMPLE_OK)
-			cvb_launch_commit(cell, &g.l[0], false, "aggressor");
-		/* Bring-up: first launch call to the last READY's arrival. */
-		int64_t t_last_ready = t_first;
-		for (size_t i = g.first_main; i < g.n; i++)
-			if (g.l[i].t0 + g.l[i].sample->startup_ns > t_last_ready)
-				t_last_ready = g.l[i].t0 + g.l[i].sample->startup_ns;
-		record_group_values(&g, round, t_last_ready - t_first, drop);
-		if (ksm_sharing >= 0) {
-			cvb_cell_add_value(cell, "ksm_saved_bytes", "bytes", CVB_HIGHER_IS_BETTER,
-			                   (double)ksm_sharing * (double)sysconf(_SC_PAGESIZE),
-			                   round, NULL);
-			if (!ksm_settled)
-				cvb_progress_note(
-				    plan->quiet ? NULL : stderr,
-				    "%s round %u: KSM still merging after %d s; measured "
-				    "anyway",
-				    cell->label, round, KSM_SETTLE_MAX_MS / 1000);
-		}
-	}
-	if (mains_ok) {
-		cell->warmup_done += round < plan->warmup;
-		cell->measured_ok += round >= plan->warmup;
-	} else if (!plan->quiet && !cvb_stop_signal && cell->status != CVB_CELL_SKIPPED) {
-		for (size_t i = g.first_main; i < g.n; i++)
-			if (g.l[i].sample->status == CVB_SAMPLE_FAILED) {
-				cvb_progress_note(stderr, "%s round %u failed: %s", cell->label,
-				                  round, g.l[i].sample->reason);
-				break;
-			}
-	}
+	bool mains_ok = account_round(&g, round);
 	free(g.l);
 	return mains_ok || cell->status == CVB_CELL_SKIPPED;
 }
