@@ -16,6 +16,8 @@
 
 #define CVB_MAX_PHASES 16
 
+struct cvb_option; /* a row of backend_options.h */
+
 /* A named point in a launch, in ns since the launch call began (host
  * CLOCK_MONOTONIC), e.g. "spawned", "cgroup_created", "qemu_running". */
 struct cvb_phase {
@@ -86,6 +88,8 @@ enum cvb_backend_caps {
 	 * off) for one host-side measurement of every launch right after READY,
 	 * whatever the workload. */
 	CVB_CAP_MEASURE_AT_READY = 1u << 1,
+	/* Starts the agent through cvb_launch_spec.launcher (--launcher). */
+	CVB_CAP_LAUNCHER = 1u << 2,
 };
 
 struct cvb_backend {
@@ -93,6 +97,12 @@ struct cvb_backend {
 	const char *summary;
 	unsigned caps;
 	int default_timeout_ms; /* per-sample bound unless the user gives one */
+
+	/* Optional: this backend's `cvbench run` options, ended by a row with
+	 * a NULL name, stored in struct cvb_instance_config; options_heading
+	 * introduces them in --help. */
+	const struct cvb_option *options;
+	const char *options_heading;
 
 	/* 0 if usable on this host, and then `reason` may hold a qualifying
 	 * note ("TCG only: ..."), else ""; -1 with a human reason in `reason`

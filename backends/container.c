@@ -7,6 +7,7 @@
 #include "cgroup_layout.h"
 #include "clock.h"
 #include "container.h"
+#include "container_options.h"
 #include "container_ids.h"
 #include "cvb_spawn.h"
 #include "device_filter.h"
@@ -961,6 +962,8 @@ const struct cvb_backend cvb_backend_container = {
     .summary = "cvbench's own runtime: namespaces, cgroup, minimal rootfs, pivot_root",
     .caps = CVB_CAP_PIN,
     .default_timeout_ms = 10000,
+    .options = cvb_container_option_rows,
+    .options_heading = "container instances (other backends record these as not applicable):",
     .probe = container_probe,
     .doctor = cvb_container_doctor,
     .validate = container_validate,

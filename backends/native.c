@@ -204,7 +204,7 @@ static void native_release(struct cvb_instance *inst)
 const struct cvb_backend cvb_backend_native = {
     .name = "native",
     .summary = "the agent as an ordinary host process (the baseline)",
-    .caps = CVB_CAP_PIN,
+    .caps = CVB_CAP_PIN | CVB_CAP_LAUNCHER,
     .default_timeout_ms = 10000,
     .probe = native_probe,
     .launch = native_launch,

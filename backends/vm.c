@@ -5,6 +5,7 @@
  * listens on before the domain exists, so every line is timestamped on the
  * host. KVM where it works for this guest, else TCG, with the reason. */
 #include "backend.h"
+#include "vm_options.h"
 #include "clock.h"
 #include "cvb_spawn.h"
 #include "initramfs.h"
@@ -746,6 +747,8 @@ const struct cvb_backend cvb_backend_vm = {
     .summary = "the agent as /init of a libvirt/QEMU guest (KVM where it works, else TCG)",
     .caps = CVB_CAP_MEASURE_AT_READY,
     .default_timeout_ms = 120000,
+    .options = cvb_vm_option_rows,
+    .options_heading = "VM instances:",
     .probe = vm_probe,
     .doctor = cvb_vm_doctor,
     .validate = vm_validate,
