@@ -2,6 +2,7 @@
  * their cells interleaved. A block is parsed by the very code that parses
  * the command line, so a matrix can say nothing the CLI cannot. */
 #include "plan.h"
+#include "plan_options.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -127,7 +128,8 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 		if (strcmp(k, "name") == 0 || strcmp(k, "description") == 0 ||
 		    strcmp(k, "comment") == 0)
 			continue;
-		if (strcmp(k, "matrix") == 0 || strcmp(k, "resume") == 0 || strcmp(k, "help") == 0)
+		const struct cvb_plan_option *o = cvb_plan_option_find(k);
+		if (o && (o->row->flags & CVB_OPTF_NOT_IN_MATRIX))
 			return cvb_error_set(err, EINVAL,
 			                     "%s: field '%s' is not allowed in a matrix", where, k);
 		/* A flag takes true or false, and only a flag does: a bare
@@ -200,6 +202,33 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 	return 0;
 too_many:
 	return cvb_error_set(err, E2BIG, "%s: too many options", where);
+}
+
+/* The first field of a block that only "defaults" may give, or NULL. */
+static const char *run_wide_field(const cJSON *blk)
+{
+	const struct cvb_plan_option *o;
+	size_t n = cvb_plan_options(&o);
+	for (size_t i = 0; i < n; i++)
+		if ((o[i].row->flags & CVB_OPTF_RUN_WIDE) && cJSON_HasObjectItem(blk, o[i].row->name))
+			return o[i].row->name;
+	return NULL;
+}
+
+/* True if the argument is an option ("--out", "--out=F") that, alone, keeps
+ * a bare `cvbench run` on the default matrix. */
+static bool keeps_default_matrix(const char *a)
+{
+	char name[64];
+	if (strncmp(a, "--", 2) != 0)
+		return false;
+	size_t len = strcspn(a + 2, "=");
+	if (len >= sizeof(name))
+		return false;
+	memcpy(name, a + 2, len);
+	name[len] = '\0';
+	const struct cvb_plan_option *o = cvb_plan_option_find(name);
+	return o && (o->row->flags & CVB_OPTF_KEEPS_DEFAULT);
 }
 
 int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, char **overrides,
@@ -277,16 +306,14 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 			cvb_error_set(err, EINVAL, "%s: field 'name' must be a string", where);
 			goto out;
 		}
-		static const char *const run_wide[] = {"out",   "seed",    "resamples", "agent",
-		                                       "quiet", "dry-run", "force",     "time-budget", NULL};
-		for (size_t i = 0; run_wide[i]; i++)
-			if (cJSON_HasObjectItem(blk, run_wide[i])) {
-				cvb_error_set(err, EINVAL,
-				              "%s: field '%s' is for the whole run: put it in "
-				              "\"defaults\" or on the command line",
-				              where, run_wide[i]);
-				goto out;
-			}
+		const char *wide = run_wide_field(blk);
+		if (wide) {
+			cvb_error_set(err, EINVAL,
+			              "%s: field '%s' is for the whole run: put it in "
+			              "\"defaults\" or on the command line",
+			              where, wide);
+			goto out;
+		}
 		struct argv_builder b = {.argc = 0};
 		if (push(m, &b, "run") < 0 ||
 		    (defaults && object_to_args(m, defaults, blk, n_overrides, overrides, where, &b,
@@ -424,14 +451,7 @@ enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_rec
 		/* Only run-wide options (where to write, how quietly...) keep a
 		 * bare `cvbench run` on the default matrix; any option about what
 		 * to measure makes the command line a block of its own. */
-		static const char *const run_wide[] = {
-		    "--out",       "--quiet", "--dry-run",         "--seed",
-		    "--resamples", "--agent", "--inject-delay-us", "--force", "--time-budget", NULL};
-		bool wide = false;
-		for (size_t k = 0; run_wide[k]; k++) {
-			size_t n = strlen(run_wide[k]);
-			wide |= strncmp(a, run_wide[k], n) == 0 && (a[n] == '\0' || a[n] == '=');
-		}
+		bool wide = keeps_default_matrix(a);
 		if (!wide && a[0] == '-')
 			bare = false;
 	}
