@@ -57,6 +57,8 @@ enum cvb_option_flags {
 	CVB_OPTF_NOT_IN_BLOCK = 1u << 3,
 	/* A cgroup limit a --scenario may give its aggressor (KEY=VALUE). */
 	CVB_OPTF_SCENARIO_LIMIT = 1u << 4,
+	/* Given several times, each counts (a matrix list becomes one each). */
+	CVB_OPTF_REPEATABLE = 1u << 7,
 	/* Help: shares the previous row's line and text ("--a L, --b L  text"). */
 	CVB_OPTF_HELP_PAIR = 1u << 5,
 	/* Help: continues the previous row's text ("text; --b N its text"). */
@@ -82,11 +84,12 @@ struct cvb_option {
 	unsigned flags;               /* enum cvb_option_flags */
 	unsigned commands;            /* enum cvb_option_commands; 0 means run */
 	/* Help: the value's name ("LIST"), the text (lines split by '\n';
-	 * "{def}" shows .def), and for generic rows a heading starting a new
-	 * group ("" a group without one). */
+	 * "{def}" shows what .def_text writes, else the number .def), and for
+	 * generic rows a heading starting a new group ("" a group without one). */
 	const char *arg;
 	const char *help;
 	int64_t def;
+	void (*def_text)(char *buf, size_t len);
 	const char *group;
 };
 

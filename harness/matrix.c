@@ -115,7 +115,8 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 	char val[1024], arg[1200];
 	for (const cJSON *f = obj->child; f; f = f->next) {
 		const char *k = f->string;
-		bool repeatable = strcmp(k, "param") == 0 || strcmp(k, "scenario") == 0;
+		const struct cvb_plan_option *o = cvb_plan_option_find(k);
+		bool repeatable = o && (o->row->flags & CVB_OPTF_REPEATABLE);
 		/* Before the skip below: even overridden, the field is refused. */
 		if (cvb_plan_option_runs_program(k))
 			return cvb_error_set(err, EPERM,
@@ -128,7 +129,6 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 		if (strcmp(k, "name") == 0 || strcmp(k, "description") == 0 ||
 		    strcmp(k, "comment") == 0)
 			continue;
-		const struct cvb_plan_option *o = cvb_plan_option_find(k);
 		if (o && (o->row->flags & CVB_OPTF_NOT_IN_MATRIX))
 			return cvb_error_set(err, EINVAL,
 			                     "%s: field '%s' is not allowed in a matrix", where, k);

@@ -134,13 +134,18 @@ int cvb_plan_option_apply(const struct cvb_plan_option *o, struct cvb_plan *plan
 	}
 }
 
-/* One row's help text from column 21 on: "{def}" becomes .def, every line
+/* One row's help text from column 21 on: "{def}" becomes its default, every line
  * after the first starts at column 21 too. */
 static void print_text(FILE *out, const struct cvb_option *r)
 {
 	for (const char *p = r->help; *p; p++) {
 		if (strncmp(p, "{def}", 5) == 0) {
-			fprintf(out, "%lld", (long long)r->def);
+			char def[128];
+			if (r->def_text)
+				r->def_text(def, sizeof(def));
+			else
+				snprintf(def, sizeof(def), "%lld", (long long)r->def);
+			fputs(def, out);
 			p += 4;
 		} else if (*p == '\n') {
 			fprintf(out, "\n%21s", "");

@@ -197,16 +197,39 @@ static int parse_precision_metric(const struct cvb_option *o, void *storage, con
 	return 0;
 }
 
+/* Defaults that depend on the registry, for --help. */
+static void default_backend(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", cvb_backends[0]->name); /* the registry's first: the baseline */
+}
+
+static void default_timeout(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %d", cvb_backends[0]->name,
+	         cvb_backends[0]->default_timeout_ms / 1000);
+}
+
+static void launcher_backends(char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; cvb_backends[i] && off < len; i++)
+		if (cvb_backends[i]->caps & CVB_CAP_LAUNCHER)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+			                        cvb_backends[i]->name);
+}
+
 /* Run-wide options: in a matrix only in "defaults"; alone on a command line
  * they keep the default matrix. */
 #define WIDE (CVB_OPTF_RUN_WIDE | CVB_OPTF_KEEPS_DEFAULT)
 
 const struct cvb_option cvb_plan_generic_rows[] = {
     {.name = "backend", .kind = CVB_OPT_STRING, .offset = PLAN(args.backends), .arg = "LIST",
-     .help = "backends, comma-separated (default: native)"},
+     .def_text = default_backend, .help = "backends, comma-separated (default: {def})"},
     {.name = "workload", .kind = CVB_OPT_STRING, .offset = PLAN(args.workloads), .arg = "LIST",
      .help = "workloads, comma-separated (default: ready)"},
-    {.name = "param", .kind = CVB_OPT_CUSTOM, .parse = keep_param, .arg = "NAME=N",
+    {.name = "param", .kind = CVB_OPT_CUSTOM, .parse = keep_param,
+     .flags = CVB_OPTF_REPEATABLE, .arg = "NAME=N",
      .help = "workload parameter, for every selected workload that has it\n"
              "(repeatable; see 'cvbench list')"},
     {.name = "reps", .kind = CVB_OPT_UINT, .offset = PLAN(reps), .min = 1, .max = 1000000,
@@ -215,11 +238,11 @@ const struct cvb_option cvb_plan_generic_rows[] = {
      .arg = "K", .def = CVB_DEFAULT_WARMUP,
      .help = "launches per cell discarded first, counted (default: {def})"},
     {.name = "timeout", .kind = CVB_OPT_SECONDS_MS, .offset = PLAN(timeout_ms), .min = 1,
-     .max = 86400000, .arg = "SEC",
+     .max = 86400000, .arg = "SEC", .def_text = default_timeout,
      .help = "bound on each wait of a launch: READY from its launch call,\n"
              "then DONE (in a group: from the round's last READY); a\n"
              "stopped instance gets 20 s from its STOP (default: per\n"
-             "backend, native 10)"},
+             "backend, {def})"},
     {.name = "settle-ms", .kind = CVB_OPT_INT, .offset = PLAN(settle_ms), .min = 0,
      .max = 3600000, .arg = "N", .def = CVB_DEFAULT_SETTLE_MS,
      .help = "wait after READY before measuring a workload that holds\n"
@@ -242,7 +265,8 @@ const struct cvb_option cvb_plan_generic_rows[] = {
      .help = "KSM for the run (VM density; measured once it settled)"},
     {.name = "no-drop-caches", .kind = CVB_OPT_FLAG_OFF, .offset = PLAN(drop_caches),
      .help = "do not drop the page cache before MemAvailable readings"},
-    {.name = "scenario", .kind = CVB_OPT_CUSTOM, .parse = keep_scenario, .arg = "SPEC",
+    {.name = "scenario", .kind = CVB_OPT_CUSTOM, .parse = keep_scenario,
+     .flags = CVB_OPTF_REPEATABLE, .arg = "SPEC",
      .help = "noisy neighbours, repeatable, one cell each: 'alone' (the\n"
              "victim by itself) or AGGRESSOR[:KEY=VALUE...] where KEY is a\n"
              "limit for the aggressor only (cpu-quota, cpu-period-us,\n"
@@ -267,8 +291,8 @@ const struct cvb_option cvb_plan_generic_rows[] = {
      .help = "testing knob: add N us to every launch, inside the\n"
              "measured window (recorded), to check 'cvbench compare'"},
     {.name = "launcher", .kind = CVB_OPT_CUSTOM, .parse = parse_launcher,
-     .guard = CVB_GUARD_LAUNCHER, .arg = "CMD",
-     .help = "native only: start the agent through CMD (split at spaces;\n"
+     .guard = CVB_GUARD_LAUNCHER, .arg = "CMD", .def_text = launcher_backends,
+     .help = "{def} only: start the agent through CMD (split at spaces;\n"
              "{agent} becomes the agent and its arguments, {name} the\n"
              "instance name; without {agent} nothing is appended), so\n"
              "that another runtime is measured the same way"},

@@ -143,6 +143,13 @@ static void test_flags(void **state)
 	assert_int_equal(count, 7);
 	assert_false(cvb_plan_option_is_flag("out"));
 	assert_false(cvb_plan_option_is_flag("no-such-option"));
+	/* A matrix list of these becomes one option per item. */
+	count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += (o[i].row->flags & CVB_OPTF_REPEATABLE) != 0;
+	assert_int_equal(count, 2);
+	assert_true(cvb_plan_option_find("param")->row->flags & CVB_OPTF_REPEATABLE);
+	assert_true(cvb_plan_option_find("scenario")->row->flags & CVB_OPTF_REPEATABLE);
 }
 
 /* Each backend's options are declared by it, the rest are generic. */
@@ -208,6 +215,10 @@ static void test_usage(void **state)
 	assert_non_null(strstr(text, "  --cpuset-cpus LIST, --cpuset-mems LIST   cpuset limits\n"));
 	assert_non_null(strstr(text, "(default q35); --cpu-model NAME (default: host\n"
 	                             "                     with KVM, max with TCG)\n"));
+	/* Defaults that come from the registry. */
+	assert_non_null(strstr(text, "comma-separated (default: native)\n"));
+	assert_non_null(strstr(text, "(default: per\n                     backend, native 10)\n"));
+	assert_non_null(strstr(text, "  --launcher CMD     native only: start the agent"));
 	assert_non_null(strstr(text, "\nVM instances:\n  --accel auto|kvm|tcg  auto: KVM"));
 	assert_non_null(strstr(text, "\ndensity and noisy neighbours:\n  --instances LIST "));
 	/* The backends' groups sit between the selection options and density. */
