@@ -75,14 +75,14 @@ typedef int (*cvb_option_parse_fn)(const struct cvb_option *o, void *storage, co
 struct cvb_option {
 	const char *name; /* the long option, without "--" */
 	enum cvb_option_kind kind;
-	size_t offset;                /* of the value in the row's storage */
-	int64_t min, max;             /* integer and size kinds */
-	const char *const *names;     /* CVB_OPT_NAMES: NULL-terminated, bit i = names[i] */
-	const char *expect;           /* STRING: what may not be empty; CPULIST: an example */
-	cvb_option_parse_fn parse;    /* CVB_OPT_CUSTOM */
+	size_t offset;             /* of the value in the row's storage */
+	int64_t min, max;          /* integer and size kinds */
+	const char *const *names;  /* CVB_OPT_NAMES: NULL-terminated, bit i = names[i] */
+	const char *expect;        /* STRING: what may not be empty; CPULIST: an example */
+	cvb_option_parse_fn parse; /* CVB_OPT_CUSTOM */
 	enum cvb_guarded_option guard;
-	unsigned flags;               /* enum cvb_option_flags */
-	unsigned commands;            /* enum cvb_option_commands; 0 means run */
+	unsigned flags;    /* enum cvb_option_flags */
+	unsigned commands; /* enum cvb_option_commands; 0 means run */
 	/* Help: the value's name ("LIST"), the text (lines split by '\n';
 	 * "{def}" shows what .def_text writes, else the number .def), and for
 	 * generic rows a heading starting a new group ("" a group without one). */

@@ -20,6 +20,9 @@ static int parse_accel(const struct cvb_option *o, void *storage, const char *ar
 	return 0;
 }
 
+/* One row per option, compact: clang-format would spread each over a
+ * dozen lines. */
+/* clang-format off */
 const struct cvb_option cvb_vm_option_rows[] = {
     {.name = "accel", .kind = CVB_OPT_CUSTOM, .parse = parse_accel, .arg = "auto|kvm|tcg",
      .help = "auto: KVM only where a probe guest proves it works,\n"
@@ -49,3 +52,4 @@ const struct cvb_option cvb_vm_option_rows[] = {
      .help = "pin vCPUs / QEMU's other threads"},
     {0},
 };
+/* clang-format on */

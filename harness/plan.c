@@ -135,8 +135,8 @@ static int check_repetition(struct cvb_plan *plan, struct cvb_error *err)
 		plan->n_precision_metrics = 1;
 	}
 	/* What the harness records of every launch, then what workloads say. */
-	static const char *const harness_metrics[] = {"startup_ns", "agent_cpu_ns", "bringup_ns",
-	                                              "host_pss_bytes", "host_rss_bytes", NULL};
+	static const char *const harness_metrics[] = {
+	    "startup_ns", "agent_cpu_ns", "bringup_ns", "host_pss_bytes", "host_rss_bytes", NULL};
 	for (size_t i = 0; i < plan->n_precision_metrics; i++) {
 		const char *name = plan->precision_metrics[i];
 		bool harness = false;
@@ -265,15 +265,18 @@ static int parse_scenario(struct cvb_plan *plan, const char *arg, struct cvb_err
 	return rc;
 }
 /* The guarded options by enum cvb_guarded_option, for messages. */
-static const char *const guarded_names[CVB_N_GUARDED] = {NULL,      "agent", "launcher",
-                                                         "kernel",  "connect", "out"};
+static const char *const guarded_names[CVB_N_GUARDED] = {NULL,     "agent",   "launcher",
+                                                         "kernel", "connect", "out"};
 
 int cvb_plan_check_sources(struct cvb_plan *plan, int from, int to, const char *source,
                            bool drop_out, struct cvb_error *err)
 {
 	const char *const *names = guarded_names;
-	const char *values[CVB_N_GUARDED] = {NULL, plan->agent_path, plan->launcher[0],
-	                                     plan->config.vm.kernel, plan->config.vm.connect,
+	const char *values[CVB_N_GUARDED] = {NULL,
+	                                     plan->agent_path,
+	                                     plan->launcher[0],
+	                                     plan->config.vm.kernel,
+	                                     plan->config.vm.connect,
 	                                     plan->out_path};
 	for (int g = CVB_GUARD_NONE + 1; g < CVB_N_GUARDED; g++) {
 		int at = plan->guarded_at[g] - 1;
@@ -356,7 +359,8 @@ static void plan_defaults(struct cvb_plan *plan)
 static enum cvb_parse_result bad_option(int c, char **argv, struct cvb_error *err)
 {
 	if (c == ':')
-		return cvb_error_set(err, EINVAL, "option '%s' needs a value (see 'cvbench run --help')",
+		return cvb_error_set(err, EINVAL,
+		                     "option '%s' needs a value (see 'cvbench run --help')",
 		                     argv[optind - 1]);
 	/* optopt names a bad short option; argv[optind-1] a long one. */
 	if (optopt > 0 && optopt < CVB_PLAN_OPTION_VAL)

@@ -98,8 +98,8 @@ static int apply_number(const struct cvb_option *r, void *dst, const char *what,
 	return 0;
 }
 
-int cvb_plan_option_apply(const struct cvb_plan_option *o, struct cvb_plan *plan,
-                          const char *arg, struct cvb_error *err)
+int cvb_plan_option_apply(const struct cvb_plan_option *o, struct cvb_plan *plan, const char *arg,
+                          struct cvb_error *err)
 {
 	const struct cvb_option *r = o->row;
 	void *storage = o->backend ? (void *)&plan->config : (void *)plan;

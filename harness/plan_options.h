@@ -33,8 +33,8 @@ void cvb_plan_options_getopt(struct option *out);
 
 /* Parses arg for option o into plan (generic rows) or plan->config (a
  * backend's). -1 with err naming the option if the value is bad. */
-int cvb_plan_option_apply(const struct cvb_plan_option *o, struct cvb_plan *plan,
-                          const char *arg, struct cvb_error *err);
+int cvb_plan_option_apply(const struct cvb_plan_option *o, struct cvb_plan *plan, const char *arg,
+                          struct cvb_error *err);
 
 /* Calls add for each non-empty item of a comma-separated list. */
 int cvb_plan_each_item(const char *list, const char *what,

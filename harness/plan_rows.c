@@ -223,6 +223,9 @@ static void launcher_backends(char *buf, size_t len)
  * they keep the default matrix. */
 #define WIDE (CVB_OPTF_RUN_WIDE | CVB_OPTF_KEEPS_DEFAULT)
 
+/* One row per option, compact: clang-format would spread each over a
+ * dozen lines. */
+/* clang-format off */
 const struct cvb_option cvb_plan_generic_rows[] = {
     {.name = "backend", .kind = CVB_OPT_STRING, .offset = PLAN(args.backends), .arg = "LIST",
      .def_text = default_backend, .help = "backends, comma-separated (default: {def})"},
@@ -336,3 +339,4 @@ const struct cvb_option cvb_plan_generic_rows[] = {
      .help = "this text"},
     {0},
 };
+/* clang-format on */

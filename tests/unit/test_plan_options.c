@@ -156,12 +156,12 @@ static void test_flags(void **state)
 static void test_owners(void **state)
 {
 	static const char *const container[] = {
-	    "ns",       "cpu-quota", "cpu-period-us", "cpu-weight", "cpuset-cpus", "cpuset-mems",
-	    "memory-max", "swap-max", "pids-max",     "io-weight",  "harden",      "rootfs-rw",
-	    "no-cgroup", NULL};
-	static const char *const vm[] = {"accel",     "connect",      "kernel",
-	                                 "vcpus",     "vm-memory",    "machine",
-	                                 "cpu-model", "vm-pin-vcpus", "vm-pin-emulator", NULL};
+	    "ns",          "cpu-quota",  "cpu-period-us", "cpu-weight", "cpuset-cpus",
+	    "cpuset-mems", "memory-max", "swap-max",      "pids-max",   "io-weight",
+	    "harden",      "rootfs-rw",  "no-cgroup",     NULL};
+	static const char *const vm[] = {"accel",           "connect", "kernel",    "vcpus",
+	                                 "vm-memory",       "machine", "cpu-model", "vm-pin-vcpus",
+	                                 "vm-pin-emulator", NULL};
 	(void)state;
 	for (size_t i = 0; container[i]; i++)
 		assert_ptr_equal(cvb_plan_option_find(container[i])->backend,
@@ -211,7 +211,8 @@ static void test_usage(void **state)
 			fail_msg("--help does not show '%s'", want);
 	}
 	assert_null(strstr(text, "{def}"));
-	assert_non_null(strstr(text, "  --reps N           measured launches per cell (default: 30)\n"));
+	assert_non_null(
+	    strstr(text, "  --reps N           measured launches per cell (default: 30)\n"));
 	assert_non_null(strstr(text, "  --cpuset-cpus LIST, --cpuset-mems LIST   cpuset limits\n"));
 	assert_non_null(strstr(text, "(default q35); --cpu-model NAME (default: host\n"
 	                             "                     with KVM, max with TCG)\n"));
