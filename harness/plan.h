@@ -201,13 +201,14 @@ int cvb_plan_check_sources(struct cvb_plan *plan, int from, int to, const char *
                            bool drop_out, struct cvb_error *err);
 
 /* True if --NAME is one of the guarded options that name a program (agent,
- * launcher, kernel, connect): a matrix field of that name is refused. */
+ * launcher, kernel, connect): a matrix field of that name is refused. The
+ * option rows say so (harness/plan_options.c). */
 bool cvb_plan_option_runs_program(const char *name);
 
 /* True if `cvbench run --NAME` takes no value (matrix files give it true). */
 bool cvb_plan_option_is_flag(const char *name);
 
-/* The help text of `cvbench run`. */
+/* The help text of `cvbench run`, its options generated from their rows. */
 void cvb_plan_usage(FILE *out);
 
 #endif
