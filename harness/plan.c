@@ -180,6 +180,22 @@ static int finish_limits(struct cvb_limits *l, const char *what, struct cvb_erro
 		return cvb_error_set(err, EINVAL, "%sswap-max needs a memory-max", what);
 	return 0;
 }
+
+/* The limits an aggressor may take, for messages: "cpu-quota, ...". */
+static void scenario_limit_names(char *buf, size_t len)
+{
+	const struct cvb_plan_option *o;
+	size_t n = cvb_plan_options(&o), off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		if (o[i].row->flags & CVB_OPTF_SCENARIO_LIMIT)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+			                        o[i].row->name);
+}
+
+/* --scenario alone | AGGRESSOR[:KEY=VALUE]...: KEY is a cgroup limit for the
+ * aggressor (a row marked CVB_OPTF_SCENARIO_LIMIT, parsed by that row) or
+ * one of its workload parameters. */
 static int parse_scenario(struct cvb_plan *plan, const char *arg, struct cvb_error *err)
 {
 	if (plan->n_scenarios == CVB_PLAN_MAX_SCENARIOS)
@@ -239,11 +255,12 @@ static int parse_scenario(struct cvb_plan *plan, const char *arg, struct cvb_err
 		} else if (limit) {
 			rc = cvb_plan_option_apply(limit, scratch, eq + 1, err);
 		} else {
+			char limits[256];
+			scenario_limit_names(limits, sizeof(limits));
 			rc = cvb_error_set(err, EINVAL,
-			                   "--scenario '%s': '%s' is neither a limit (cpu-quota, "
-			                   "cpu-period-us, cpu-weight, cpuset-cpus, memory-max, "
-			                   "swap-max, pids-max, io-weight) nor a parameter of %s",
-			                   arg, tok, w->name);
+			                   "--scenario '%s': '%s' is neither a limit (%s) nor a "
+			                   "parameter of %s",
+			                   arg, tok, limits, w->name);
 		}
 	}
 	if (rc == 0) {
