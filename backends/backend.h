@@ -16,6 +16,8 @@
 
 #define CVB_MAX_PHASES 16
 
+struct cvb_option; /* a row of backend_options.h */
+
 /* A named point in a launch, in ns since the launch call began (host
  * CLOCK_MONOTONIC), e.g. "spawned", "cgroup_created", "qemu_running". */
 struct cvb_phase {
@@ -139,6 +141,12 @@ struct cvb_backend {
 	 * who may open a device its instances need. false if out of memory. */
 	bool (*host_facts)(cJSON *facts);
 	/* ---- end of capabilities and describing hooks ---- */
+
+	/* Optional: this backend's `cvbench run` options, ended by a row with
+	 * a NULL name, stored in struct cvb_instance_config; options_heading
+	 * introduces them in --help. */
+	const struct cvb_option *options;
+	const char *options_heading;
 
 	/* 0 if usable on this host, and then `reason` may hold a qualifying
 	 * note ("TCG only: ..."), else ""; -1 with a human reason in `reason`

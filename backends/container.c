@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config_label.h"
 #include "container.h"
+#include "container_options.h"
 #include "container_ids.h"
 #include "cvb_spawn.h"
 #include "device_filter.h"
@@ -1015,6 +1016,8 @@ const struct cvb_backend cvb_backend_container = {
     .describe_config = cvb_container_describe_config,
     .typical_launch_s = 0.01,
     .typical_slowdown = 1.0,
+    .options = cvb_container_option_rows,
+    .options_heading = "container instances (other backends record these as not applicable):",
     .probe = container_probe,
     .doctor = cvb_container_doctor,
     .validate = container_validate,

@@ -5,6 +5,7 @@
  * listens on before the domain exists, so every line is timestamped on the
  * host. KVM where it works for this guest, else TCG, with the reason. */
 #include "backend.h"
+#include "vm_options.h"
 #include "clock.h"
 #include "config_label.h"
 #include "cvb_spawn.h"
@@ -752,6 +753,8 @@ const struct cvb_backend cvb_backend_vm = {
     .typical_launch_s = 6.0,
     .typical_slowdown = 10.0,
     .host_facts = cvb_vm_host_facts,
+    .options = cvb_vm_option_rows,
+    .options_heading = "VM instances:",
     .probe = vm_probe,
     .doctor = cvb_vm_doctor,
     .validate = vm_validate,

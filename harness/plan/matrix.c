@@ -2,6 +2,7 @@
  * their cells interleaved. A block is parsed by the very code that parses
  * the command line, so a matrix can say nothing the CLI cannot. */
 #include "plan.h"
+#include "plan_options.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -114,20 +115,22 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 	char val[1024], arg[1200];
 	for (const cJSON *f = obj->child; f; f = f->next) {
 		const char *k = f->string;
-		bool repeatable = strcmp(k, "param") == 0 || strcmp(k, "scenario") == 0;
+		const struct cvb_plan_option *o = cvb_plan_option_find(k);
+		bool repeatable = o && (o->row->flags & CVB_OPTF_REPEATABLE);
 		/* Before the skip below: even overridden, the field is refused. */
 		if (cvb_plan_option_runs_program(k))
-			return cvb_error_set(err, EPERM,
-			                     "%s: field '%s' names what cvbench runs as root, which "
-			                     "comes from the command line only: pass --%s there",
-			                     where, k, k);
+			return cvb_error_set(
+			    err, EPERM,
+			    "%s: field '%s' names what cvbench runs as root, which "
+			    "comes from the command line only: pass --%s there",
+			    where, k, k);
 		if (strcmp(k, "param") != 0 &&
 		    ((later && cJSON_HasObjectItem(later, k)) || in_overrides(k, n_ov, ov)))
 			continue;
 		if (strcmp(k, "name") == 0 || strcmp(k, "description") == 0 ||
 		    strcmp(k, "comment") == 0)
 			continue;
-		if (strcmp(k, "matrix") == 0 || strcmp(k, "resume") == 0 || strcmp(k, "help") == 0)
+		if (o && (o->row->flags & CVB_OPTF_NOT_IN_MATRIX))
 			return cvb_error_set(err, EINVAL,
 			                     "%s: field '%s' is not allowed in a matrix", where, k);
 		/* A flag takes true or false, and only a flag does: a bare
@@ -200,6 +203,87 @@ static int object_to_args(struct cvb_matrix *m, const cJSON *obj, const cJSON *l
 	return 0;
 too_many:
 	return cvb_error_set(err, E2BIG, "%s: too many options", where);
+}
+
+/* The first field of a block that only "defaults" may give, or NULL. */
+static const char *run_wide_field(const cJSON *blk)
+{
+	const struct cvb_plan_option *o;
+	size_t n = cvb_plan_options(&o);
+	for (size_t i = 0; i < n; i++)
+		if ((o[i].row->flags & CVB_OPTF_RUN_WIDE) &&
+		    cJSON_HasObjectItem(blk, o[i].row->name))
+			return o[i].row->name;
+	return NULL;
+}
+
+/* True if the argument is an option ("--out", "--out=F") that, alone, keeps
+ * a bare `cvbench run` on the default matrix. */
+static bool keeps_default_matrix(const char *a)
+{
+	char name[64];
+	if (strncmp(a, "--", 2) != 0)
+		return false;
+	size_t len = strcspn(a + 2, "=");
+	if (len >= sizeof(name))
+		return false;
+	memcpy(name, a + 2, len);
+	name[len] = '\0';
+	const struct cvb_plan_option *o = cvb_plan_option_find(name);
+	return o && (o->row->flags & CVB_OPTF_KEEPS_DEFAULT);
+}
+
+/* One block: its options after the defaults, then the command line's
+ * overrides, parsed as a `cvbench run` command line into a new plan. */
+static int parse_block(struct cvb_matrix *m, const cJSON *defaults, const cJSON *blk, int bi,
+                       const char *where, int n_overrides, char **overrides, struct cvb_error *err)
+{
+	const cJSON *bn = cJSON_GetObjectItemCaseSensitive(blk, "name");
+	const char *wide = run_wide_field(blk);
+	if (wide) {
+		cvb_error_set(err, EINVAL,
+		              "%s: field '%s' is for the whole run: put it in "
+		              "\"defaults\" or on the command line",
+		              where, wide);
+		return -1;
+	}
+	struct argv_builder b = {.argc = 0};
+	if (push(m, &b, "run") < 0 ||
+	    (defaults &&
+	     object_to_args(m, defaults, blk, n_overrides, overrides, where, &b, err) < 0) ||
+	    object_to_args(m, blk, NULL, n_overrides, overrides, where, &b, err) < 0)
+		return -1;
+	const int n_matrix_args = b.argc;
+	for (int i = 0; i < n_overrides; i++)
+		if (push(m, &b, overrides[i]) < 0) {
+			cvb_error_set(err, E2BIG, "%s: too many options", where);
+			return -1;
+		}
+	struct cvb_plan *p = calloc(1, sizeof(*p));
+	if (!p) {
+		cvb_error_set(err, ENOMEM, "out of memory");
+		return -1;
+	}
+	m->blocks[m->n_blocks++] = p;
+	enum cvb_parse_result r = cvb_plan_parse(b.argc, b.argv, p, err);
+	if (r == CVB_PARSE_HELP) {
+		cvb_error_set(err, EINVAL, "%s: 'help' is not a run option", where);
+		return -1;
+	}
+	/* An abbreviation ("launch") reaches getopt as the option itself:
+	 * where the value came from is what counts. */
+	if (r != CVB_PARSE_OK ||
+	    cvb_plan_check_sources(p, 1, n_matrix_args, "the matrix", m->from_record, err) < 0 ||
+	    cvb_plan_check_sources(p, n_matrix_args, n_matrix_args + m->n_recorded_overrides,
+	                           "the results file's command line", true, err) < 0) {
+		cvb_error_prefix(err, "%s", where);
+		return -1;
+	}
+	if (cJSON_IsString(bn))
+		snprintf(p->name, sizeof(p->name), "%s", bn->valuestring);
+	else
+		snprintf(p->name, sizeof(p->name), "block %d", bi);
+	return 0;
 }
 
 int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, char **overrides,
@@ -277,53 +361,8 @@ int cvb_matrix_from_text(const char *path, const char *text, int n_overrides, ch
 			cvb_error_set(err, EINVAL, "%s: field 'name' must be a string", where);
 			goto out;
 		}
-		static const char *const run_wide[] = {"out",   "seed",    "resamples", "agent",
-		                                       "quiet", "dry-run", "force",     "time-budget", NULL};
-		for (size_t i = 0; run_wide[i]; i++)
-			if (cJSON_HasObjectItem(blk, run_wide[i])) {
-				cvb_error_set(err, EINVAL,
-				              "%s: field '%s' is for the whole run: put it in "
-				              "\"defaults\" or on the command line",
-				              where, run_wide[i]);
-				goto out;
-			}
-		struct argv_builder b = {.argc = 0};
-		if (push(m, &b, "run") < 0 ||
-		    (defaults && object_to_args(m, defaults, blk, n_overrides, overrides, where, &b,
-		                                err) < 0) ||
-		    object_to_args(m, blk, NULL, n_overrides, overrides, where, &b, err) < 0)
+		if (parse_block(m, defaults, blk, bi, where, n_overrides, overrides, err) < 0)
 			goto out;
-		const int n_matrix_args = b.argc;
-		for (int i = 0; i < n_overrides; i++)
-			if (push(m, &b, overrides[i]) < 0) {
-				cvb_error_set(err, E2BIG, "%s: too many options", where);
-				goto out;
-			}
-		struct cvb_plan *p = calloc(1, sizeof(*p));
-		if (!p) {
-			cvb_error_set(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		m->blocks[m->n_blocks++] = p;
-		enum cvb_parse_result r = cvb_plan_parse(b.argc, b.argv, p, err);
-		if (r == CVB_PARSE_HELP) {
-			cvb_error_set(err, EINVAL, "%s: 'help' is not a run option", where);
-			goto out;
-		}
-		/* An abbreviation ("launch") reaches getopt as the option itself:
-		 * where the value came from is what counts. */
-		if (r != CVB_PARSE_OK ||
-		    cvb_plan_check_sources(p, 1, n_matrix_args, "the matrix", m->from_record, err) <
-		        0 ||
-		    cvb_plan_check_sources(p, n_matrix_args, n_matrix_args + m->n_recorded_overrides,
-		                           "the results file's command line", true, err) < 0) {
-			cvb_error_prefix(err, "%s", where);
-			goto out;
-		}
-		if (cJSON_IsString(bn))
-			snprintf(p->name, sizeof(p->name), "%s", bn->valuestring);
-		else
-			snprintf(p->name, sizeof(p->name), "block %d", bi);
 	}
 	rc = 0;
 out:
@@ -396,9 +435,10 @@ enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_rec
 		bool is_matrix = strncmp(a, "--matrix", 8) == 0 && (a[8] == '=' || !a[8]);
 		bool is_resume = strncmp(a, "--resume", 8) == 0 && (a[8] == '=' || !a[8]);
 		if (is_resume && i < n_recorded)
-			return cvb_error_set(err, EINVAL,
-			                     "the results file's command line has --resume: a record "
-			                     "never does (not written by cvbench?)"),
+			return cvb_error_set(
+			           err, EINVAL,
+			           "the results file's command line has --resume: a record "
+			           "never does (not written by cvbench?)"),
 			       CVB_PARSE_ERROR;
 		if (is_matrix || is_resume) {
 			if (a[8] == '=')
@@ -424,14 +464,7 @@ enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_rec
 		/* Only run-wide options (where to write, how quietly...) keep a
 		 * bare `cvbench run` on the default matrix; any option about what
 		 * to measure makes the command line a block of its own. */
-		static const char *const run_wide[] = {
-		    "--out",       "--quiet", "--dry-run",         "--seed",
-		    "--resamples", "--agent", "--inject-delay-us", "--force", "--time-budget", NULL};
-		bool wide = false;
-		for (size_t k = 0; run_wide[k]; k++) {
-			size_t n = strlen(run_wide[k]);
-			wide |= strncmp(a, run_wide[k], n) == 0 && (a[n] == '\0' || a[n] == '=');
-		}
+		bool wide = keeps_default_matrix(a);
 		if (!wide && a[0] == '-')
 			bare = false;
 	}
@@ -457,9 +490,9 @@ enum cvb_parse_result cvb_matrix_parse_recorded(int argc, char **argv, int n_rec
 		return cvb_error_set(err, ENOMEM, "out of memory"), CVB_PARSE_ERROR;
 	m->blocks[m->n_blocks++] = p;
 	enum cvb_parse_result r = cvb_plan_parse(argc, argv, p, err);
-	if (r == CVB_PARSE_OK && cvb_plan_check_sources(p, 1, n_recorded,
-	                                                "the results file's command line", true,
-	                                                err) < 0)
+	if (r == CVB_PARSE_OK &&
+	    cvb_plan_check_sources(p, 1, n_recorded, "the results file's command line", true, err) <
+	        0)
 		return CVB_PARSE_ERROR;
 	return r;
 }

@@ -5,6 +5,7 @@
 #define CVB_PLAN_H
 
 #include "backend.h"
+#include "backend_options.h"
 #include "instance_config.h"
 #include "cvb_error.h"
 #include "workload.h"
@@ -25,22 +26,9 @@
 #define CVB_PLAN_MAX_SCENARIOS 8
 #define CVB_PLAN_MAX_PLACEMENTS 4
 #define CVB_PLAN_MAX_PRECISION_METRICS 8
+#define CVB_PLAN_MAX_PARAM_ARGS 64
 
 enum cvb_pin_mode { CVB_PIN_NONE, CVB_PIN_AUTO, CVB_PIN_LIST };
-
-/* Options whose value names what cvbench, as root, executes or boots: the
- * agent, a launcher command, a guest kernel, a libvirt URI (a transport such
- * as qemu+ext:// names a command libvirt runs) and, written to, --out. The
- * parser notes where each came from, so that the text of a file (a matrix,
- * a results file's recorded command line) cannot name them. */
-enum cvb_guarded_option {
-	CVB_GUARD_AGENT,
-	CVB_GUARD_LAUNCHER,
-	CVB_GUARD_KERNEL,
-	CVB_GUARD_CONNECT,
-	CVB_GUARD_OUT,
-	CVB_N_GUARDED
-};
 
 /* A noisy-neighbour scenario: the victim (the cell's workload) alone, or next
  * to an aggressor in its own instance, optionally under cgroup limits that
@@ -86,8 +74,6 @@ struct cvb_plan {
 	char pin_cpus[256]; /* CVB_PIN_LIST: as given; after resolution: the CPUs used */
 	/* Namespaces, limits and hardening for backends that apply them. */
 	struct cvb_instance_config config;
-	char cpuset_cpus[64], cpuset_mems[64]; /* storage behind config.limits */
-	char vm_pin_vcpus[64], vm_pin_emulator[64];
 	/* --launcher: a command the native backend starts the agent through
 	 * (a peer runtime measured the same way); tokens, NULL-terminated. */
 	char launcher_buf[1024];
@@ -125,6 +111,15 @@ struct cvb_plan {
 	/* Where the value in effect of each guarded option was given: its argv
 	 * index + 1 (0: not given). */
 	int guarded_at[CVB_N_GUARDED];
+	/* Option text resolved once every option is read (backends, workloads,
+	 * then the parameters and scenarios that depend on them). */
+	struct cvb_plan_args {
+		const char *backends, *workloads;
+		const char *params[CVB_PLAN_MAX_PARAM_ARGS];
+		size_t n_params;
+		const char *scenarios[CVB_PLAN_MAX_SCENARIOS];
+		size_t n_scenarios;
+	} args;
 };
 
 enum cvb_parse_result { CVB_PARSE_OK = 0, CVB_PARSE_HELP = 1, CVB_PARSE_ERROR = -1 };
@@ -206,13 +201,14 @@ int cvb_plan_check_sources(struct cvb_plan *plan, int from, int to, const char *
                            bool drop_out, struct cvb_error *err);
 
 /* True if --NAME is one of the guarded options that name a program (agent,
- * launcher, kernel, connect): a matrix field of that name is refused. */
+ * launcher, kernel, connect): a matrix field of that name is refused. The
+ * option rows say so (harness/plan_options.c). */
 bool cvb_plan_option_runs_program(const char *name);
 
 /* True if `cvbench run --NAME` takes no value (matrix files give it true). */
 bool cvb_plan_option_is_flag(const char *name);
 
-/* The help text of `cvbench run`. */
+/* The help text of `cvbench run`, its options generated from their rows. */
 void cvb_plan_usage(FILE *out);
 
 #endif

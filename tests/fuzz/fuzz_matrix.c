@@ -1,5 +1,5 @@
 /* libFuzzer target: matrix files (harness/plan/matrix.c), each block parsed as
- * `cvbench run` options (harness/plan/plan.c). Besides crashes and leaks it
+ * `cvbench run` options (harness/plan/plan_parse.c). Besides crashes and leaks it
  * checks that a refused matrix gets a one-line message, as the CLI prints. */
 #include "plan.h"
 

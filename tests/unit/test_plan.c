@@ -1,4 +1,4 @@
-/* `cvbench run` option parsing (harness/plan/plan.c): defaults, every option, list
+/* `cvbench run` option parsing (harness/plan/plan_parse.c): defaults, every option, list
  * parsing, --param resolution against the selected workloads, the error
  * messages for bad input, and that the parser can run twice in one process. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Grouped cells in `cvbench run` options (harness/plan/plan.c): --scenario
+/* Grouped cells in `cvbench run` options (harness/plan/plan_parse.c): --scenario
  * (aggressor, its limits and parameters), --instances, --placement, --ksm,
  * what may be combined, and the error message for each bad input. */
 #include <setjmp.h>

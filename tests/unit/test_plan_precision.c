@@ -1,4 +1,4 @@
-/* `cvbench run` repetition options (harness/plan/plan.c): --precision,
+/* `cvbench run` repetition options (harness/plan/plan_parse.c): --precision,
  * --precision-metric, --max-reps and --time-budget, their defaults, and the
  * one-line messages for what is refused. */
 #include <setjmp.h>
