@@ -33,18 +33,11 @@ static int print_plan(const char *matrix, int argc, char **argv)
 	struct cvb_session sess;
 	struct cvb_error err = {0};
 	int status = CVB_EXIT_OK;
-	switch (cvb_session_from_matrix(matrix, argc, argv, &sess, &err)) {
-	case CVB_SESSION_OK:
+	enum cvb_session_result r = cvb_session_from_matrix(matrix, argc, argv, &sess, &err);
+	if (r == CVB_SESSION_OK)
 		cvb_session_print_plan(stdout, &sess);
-		break;
-	case CVB_SESSION_FAILED:
-		fprintf(stderr, "cvbench run: %s\n", err.msg);
-		status = CVB_EXIT_FAILED;
-		break;
-	default:
-		fprintf(stderr, "cvbench run: %s\n", err.msg);
-		status = CVB_EXIT_USAGE;
-	}
+	else
+		status = cvb_session_refused(r, &err);
 	cvb_session_free(&sess);
 	return status;
 }

@@ -1,5 +1,6 @@
 /* See session.h. */
 #include "session.h"
+#include "exit_status.h"
 #include "agent_path.h"
 #include "hostmem.h"
 #include "pinning.h"
@@ -171,6 +172,12 @@ enum cvb_session_result cvb_session_from_matrix(const char *path, int argc, char
 	if (cvb_matrix_load(path, 1, dry_run, &s->m, err) < 0)
 		return CVB_SESSION_USAGE;
 	return prepare(s, argc, argv, err);
+}
+
+int cvb_session_refused(enum cvb_session_result r, const struct cvb_error *err)
+{
+	fprintf(stderr, "cvbench run: %s\n", err->msg);
+	return r == CVB_SESSION_FAILED ? CVB_EXIT_FAILED : CVB_EXIT_USAGE;
 }
 
 void cvb_session_free(struct cvb_session *s)

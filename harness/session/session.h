@@ -54,6 +54,11 @@ void cvb_session_print_plan(FILE *out, const struct cvb_session *s);
  * (exit_status.h). */
 int cvb_session_run(struct cvb_session *s);
 
+/* For a session that could not be prepared (CVB_SESSION_USAGE or
+ * CVB_SESSION_FAILED): says err on stderr as `cvbench run` does and
+ * returns the exit status. */
+int cvb_session_refused(enum cvb_session_result r, const struct cvb_error *err);
+
 void cvb_session_free(struct cvb_session *s);
 
 #endif
