@@ -38,20 +38,23 @@ no_process() {
 	[ -z "$pids" ] || { ps -o pid=,args= -p "$(echo $pids | tr ' ' ,)"; return 1; }
 }
 
-# hog_of PID: once run PID has its cpu-hog agent up (polled, up to 60 s: the
-# pure-v2 guest under TCG on a busy host once needed more than 20), its pid;
-# the agent is the harness's own child (posix_spawn, or the container's init
-# cloned by it).
+# hog_of PID: once run PID has a cpu-hog agent up (polled, up to 60 s), "its
+# pid and its run id"; the agent is the harness's own child (posix_spawn, or
+# the container's init cloned by it). Each noisy round starts a new hog and
+# stops it when the victim is done, so a hog found may be gone a moment
+# later: one whose run id cannot be read any more does not count.
 hog_of() {
-	local a
+	local a r
 	for _ in $(seq 1200); do
-		a=$(pgrep -P "$1" -f 'cvb-agent cpu-hog' | head -n1)
-		[ -n "$a" ] && { echo "$a"; return; }
+		for a in $(pgrep -P "$1" -f 'cvb-agent cpu-hog'); do
+			r=$(run_id "$a")
+			[ -n "$r" ] && { echo "$a $r"; return; }
+		done
 		sleep 0.05
 	done
 }
 # run_id PID: the CVB_RUN_ID in that process's environment.
-run_id() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | sed -n 's/^CVB_RUN_ID=//p'; }
+run_id() { tr '\0' '\n' 2>/dev/null <"/proc/$1/environ" | sed -n 's/^CVB_RUN_ID=//p'; }
 
 
 leftovers() { # prints what runs left on the host: cgroups, run dirs, processes

@@ -38,10 +38,15 @@ start_run() {
 		--reps 200 --warmup 0 --quiet --out "$TMP/$1.json" >"$TMP/$1.log" 2>&1 &
 	PID=$!
 	local hog
-	hog=$(hog_of $PID)
-	RID=$([ -n "$hog" ] && run_id "$hog")
-	# One read for both ids (two reads once gave a uid and no gid).
-	read -r CUID CGID < <(awk '/^Uid:/ {u=$2} /^Gid:/ {g=$2} END {print u, g}' "/proc/$hog/status" 2>/dev/null)
+	# The ids from one read of a live hog's status (hogs come and go per
+	# round): a few tries.
+	CUID="" CGID="" RID=""
+	for _ in 1 2 3 4 5; do
+		read -r hog RID < <(hog_of $PID)
+		[ -n "$hog" ] || break
+		read -r CUID CGID < <(awk '/^Uid:/ {u=$2} /^Gid:/ {g=$2} END {print u, g}' "/proc/$hog/status" 2>/dev/null)
+		[ -n "$CGID" ] && break
+	done
 	DIRS_OF_RUN=$(ls -d "$TOP/cvb-$RID" "$TOP/cvb-$RID"-* 2>/dev/null)
 	[ -n "$RID" ] && [ -n "$DIRS_OF_RUN" ] && [ -n "$CUID" ] && [ "$CUID" != 0 ] && [ -n "$CGID" ]
 }

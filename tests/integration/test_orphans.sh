@@ -40,8 +40,7 @@ for backend in native container; do
 	$CVBENCH run --backend "$backend" --workload cpu-victim --scenario cpu-hog \
 		--reps 50 --warmup 0 --quiet --out "$TMP/$backend.json" >"$TMP/$backend.log" 2>&1 &
 	pid=$!
-	hog=$(hog_of $pid)
-	rid=$([ -n "$hog" ] && run_id "$hog")
+	read -r hog rid < <(hog_of $pid)
 	if [ -z "$rid" ]; then
 		fail "$backend: a cpu-hog agent of the run comes up" "$(tail -n 3 "$TMP/$backend.log")"
 		kill -KILL $pid 2>/dev/null
