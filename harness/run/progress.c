@@ -164,7 +164,8 @@ static double estimate(const struct cvb_run *run, bool upper)
 			        c->plan->settle_ms / 1000.0 + work * factor + 0.3;
 		if (c->scenario && c->scenario->aggressor)
 			round += launch + c->plan->settle_ms / 1000.0;
-		unsigned want = upper || c->closed ? cvb_precision_rounds(c) : c->plan->warmup + c->plan->reps;
+		unsigned want = upper || c->closed ? cvb_precision_rounds(c)
+		                                   : c->plan->warmup + c->plan->reps;
 		total += round * (want > c->rounds_done ? want - c->rounds_done : 0);
 	}
 	return total;
