@@ -2,7 +2,7 @@
  * owns it (the harness for generic ones, a backend for its own, the way
  * fio's ioengines carry their .options). The rows drive getopt, the
  * dispatch, matrix keys, the guarded check and the help text
- * (harness/plan_options.c). */
+ * (harness/plan/plan_options.c). */
 #ifndef CVB_BACKEND_OPTIONS_H
 #define CVB_BACKEND_OPTIONS_H
 

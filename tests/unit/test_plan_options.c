@@ -1,4 +1,4 @@
-/* The option rows (harness/plan_options.c, plan_rows.c and each backend's
+/* The option rows (harness/plan/plan_options.c, plan_rows.c and each backend's
  * table): consistent with each other, with getopt's array, with the guarded
  * options, and with the help they generate. */
 #include <setjmp.h>
